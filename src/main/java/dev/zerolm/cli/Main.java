@@ -1,0 +1,40 @@
+package dev.zerolm.cli;
+
+import dev.zerolm.tensor.Parallel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point of the `zerolm` command line. Subcommands are thin: parse, call, print. */
+@Command(name = "zerolm",
+        mixinStandardHelpOptions = true,
+        version = "ZeroLM 0.1.0",
+        description = "Transformers from zero, in pure Java: build, pretrain, fine-tune and run language models.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT,
+            description = "Worker threads for kernels (default: ZEROLM_THREADS or all cores).")
+    void setThreads(int threads) {
+        Parallel.setThreads(threads);
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    cmd.getErr().println("zerolm: " + ex.getMessage());
+                    if (System.getenv("ZEROLM_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+                    return 1;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+}
