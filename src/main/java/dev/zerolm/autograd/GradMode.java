@@ -1,0 +1,29 @@
+package dev.zerolm.autograd;
+
+/**
+ * Whether ops record a graph on this thread. {@code try (var g = GradMode.noGrad()) { ... }} turns recording
+ * off inside the block, like PyTorch's {@code torch.no_grad()}.
+ */
+public final class GradMode {
+
+    private static final ThreadLocal<int[]> DISABLED_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    private GradMode() {}
+
+    public static boolean isEnabled() {
+        return DISABLED_DEPTH.get()[0] == 0;
+    }
+
+    /** A scope without graph recording; close it (try-with-resources) to restore the previous mode. */
+    public static Scope noGrad() {
+        int[] depth = DISABLED_DEPTH.get();
+        depth[0]++;
+        return () -> depth[0]--;
+    }
+
+    /** An open no-grad scope. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

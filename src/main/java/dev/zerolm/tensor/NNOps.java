@@ -1,0 +1,271 @@
+package dev.zerolm.tensor;
+
+/** The fused neural-network ops: softmax family, layer norm, dropout, cross-entropy, embedding lookup. */
+public final class NNOps {
+
+    private NNOps() {}
+
+    // ------------------------------------------------------------------ softmax / log_softmax
+
+    static Tensor softmax(Tensor x, int dim) {
+        return softmaxFamily(x, dim, false);
+    }
+
+    static Tensor logSoftmax(Tensor x, int dim) {
+        return softmaxFamily(x, dim, true);
+    }
+
+    /** Moves dim last, runs a row kernel (max-subtracted for stability), moves it back. */
+    private static Tensor softmaxFamily(Tensor x, int dim, boolean log) {
+        String op = log ? "log_softmax" : "softmax";
+        int d = Shapes.dim(op, dim, x.rank());
+        int last = x.rank() - 1;
+        Tensor xt = x.detach().transpose(d, last).contiguous();
+        float[] a = xt.data();
+        int off = xt.offset(), R = x.size(d), rows = R == 0 ? 0 : xt.numel() / R;
+        float[] out = new float[xt.numel()];
+        Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, R)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int base = r * R;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < R; j++) max = Math.max(max, a[off + base + j]);
+                double sum = 0;
+                for (int j = 0; j < R; j++) {
+                    float e = (float) Math.exp(a[off + base + j] - max);
+                    out[base + j] = e;
+                    sum += e;
+                }
+                if (log) {
+                    float lse = (float) Math.log(sum);
+                    for (int j = 0; j < R; j++) out[base + j] = a[off + base + j] - max - lse;
+                } else {
+                    float inv = (float) (1 / sum);
+                    for (int j = 0; j < R; j++) out[base + j] *= inv;
+                }
+            }
+        });
+        int[] tShape = xt.shape();
+        Tensor y = Tensor.of(out, tShape).transpose(d, last).contiguous();
+        return Tensor.record(y, op, g -> {
+            float[] gv = g.detach().transpose(d, last).contiguous().toArray();
+            float[] gx = new float[gv.length];
+            for (int r = 0; r < rows; r++) {
+                int base = r * R;
+                double dot = 0;
+                if (log) { // dx = g - softmax * sum(g)
+                    for (int j = 0; j < R; j++) dot += gv[base + j];
+                    for (int j = 0; j < R; j++) gx[base + j] = (float) (gv[base + j] - Math.exp(out[base + j]) * dot);
+                } else { // dx = y * (g - sum(g * y))
+                    for (int j = 0; j < R; j++) dot += gv[base + j] * out[base + j];
+                    for (int j = 0; j < R; j++) gx[base + j] = (float) (out[base + j] * (gv[base + j] - dot));
+                }
+            }
+            return new Tensor[] {Tensor.of(gx, tShape).transpose(d, last).contiguous()};
+        }, x);
+    }
+
+    // ------------------------------------------------------------------ layer norm
+
+    /**
+     * Layer normalisation over the last dim: y = (x - mean) / sqrt(var + eps) * weight + bias, var biased.
+     * weight and bias may be null. Mean and reciprocal std are kept for the fused backward.
+     */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        int C = x.size(-1);
+        if (weight != null && (weight.rank() != 1 || weight.size(0) != C)) {
+            throw new ShapeException("layer_norm: weight of shape " + Shapes.str(weight.shape())
+                    + " does not match the last dim of input " + Shapes.str(x.shape()));
+        }
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != C)) {
+            throw new ShapeException("layer_norm: bias of shape " + Shapes.str(bias.shape())
+                    + " does not match the last dim of input " + Shapes.str(x.shape()));
+        }
+        Tensor xc = x.detach().contiguous();
+        float[] a = xc.data();
+        int off = xc.offset(), rows = xc.numel() / Math.max(1, C);
+        float[] w = weight == null ? null : weight.detach().contiguous().toArray();
+        float[] b = bias == null ? null : bias.detach().contiguous().toArray();
+        float[] out = new float[xc.numel()], mean = new float[rows], rstd = new float[rows];
+        Parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, C)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int base = off + r * C;
+                double m = 0;
+                for (int j = 0; j < C; j++) m += a[base + j];
+                m /= C;
+                double v = 0;
+                for (int j = 0; j < C; j++) { double dd = a[base + j] - m; v += dd * dd; }
+                v /= C;
+                float rs = (float) (1 / Math.sqrt(v + eps));
+                mean[r] = (float) m;
+                rstd[r] = rs;
+                for (int j = 0; j < C; j++) {
+                    float n = (a[base + j] - (float) m) * rs;
+                    out[r * C + j] = n * (w == null ? 1f : w[j]) + (b == null ? 0f : b[j]);
+                }
+            }
+        });
+        Tensor y = Tensor.of(out, x.shape());
+        return Tensor.record(y, "layer_norm", g -> {
+            float[] gv = g.contiguous().toArray();
+            float[] dx = new float[gv.length];
+            double[] dw = new double[C], db = new double[C];
+            for (int r = 0; r < rows; r++) {
+                int base = r * C;
+                // dx = rstd * (dnorm - mean(dnorm) - norm * mean(dnorm * norm)), dnorm = g * w
+                double meanD = 0, meanDN = 0;
+                for (int j = 0; j < C; j++) {
+                    float norm = (a[off + base + j] - mean[r]) * rstd[r];
+                    float dn = gv[base + j] * (w == null ? 1f : w[j]);
+                    meanD += dn;
+                    meanDN += dn * norm;
+                    dw[j] += gv[base + j] * norm;
+                    db[j] += gv[base + j];
+                }
+                meanD /= C;
+                meanDN /= C;
+                for (int j = 0; j < C; j++) {
+                    float norm = (a[off + base + j] - mean[r]) * rstd[r];
+                    float dn = gv[base + j] * (w == null ? 1f : w[j]);
+                    dx[base + j] = (float) (rstd[r] * (dn - meanD - norm * meanDN));
+                }
+            }
+            return new Tensor[] {
+                    Tensor.of(dx, x.shape()),
+                    weight == null ? null : Tensor.of(toFloat(dw), C),
+                    bias == null ? null : Tensor.of(toFloat(db), C)};
+        }, x, weight, bias);
+    }
+
+    /** RMS normalisation over the last dim: y = x / sqrt(mean(x^2) + eps) * weight (Llama's). */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        Tensor ms = x.mul(x).mean(-1, true);
+        Tensor y = x.mul(ms.add(eps).rsqrt());
+        return weight == null ? y : y.mul(weight);
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    // ------------------------------------------------------------------ dropout
+
+    /** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when not training. */
+    public static Tensor dropout(Tensor x, float p, boolean training, Rng rng) {
+        if (p < 0 || p >= 1) throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
+        if (!training || p == 0f) return x;
+        int n = x.numel();
+        float[] mask = new float[n];
+        float scale = 1f / (1f - p);
+        for (int i = 0; i < n; i++) mask[i] = rng.nextFloat() < p ? 0f : scale;
+        return x.mul(Tensor.of(mask, x.shape()));
+    }
+
+    // ------------------------------------------------------------------ cross-entropy
+
+    public enum Reduction { MEAN, SUM, NONE }
+
+    /**
+     * Softmax cross-entropy of logits (N, C) against class targets (N), fused: the probabilities are never kept
+     * as a graph. Targets equal to ignoreIndex count for nothing; MEAN divides by the number not ignored.
+     * Logits of any rank (..., C) are flattened to (N, C) with targets (...).
+     */
+    public static Tensor crossEntropy(Tensor logits, IntTensor targets, int ignoreIndex, Reduction reduction) {
+        int C = logits.size(-1);
+        int N = logits.numel() / Math.max(1, C);
+        if (targets.numel() != N) {
+            throw new ShapeException("cross_entropy: logits of shape " + Shapes.str(logits.shape())
+                    + " need " + N + " targets, got shape " + Shapes.str(targets.shape()));
+        }
+        int[] t = targets.data();
+        for (int i = 0; i < N; i++) {
+            if (t[i] != ignoreIndex && (t[i] < 0 || t[i] >= C)) {
+                throw new ShapeException("cross_entropy: target " + t[i] + " at position " + i
+                        + " is out of range for " + C + " classes");
+            }
+        }
+        Tensor lc = logits.detach().contiguous();
+        float[] a = lc.data();
+        int off = lc.offset();
+        float[] lossRow = new float[N];
+        float[] lse = new float[N];
+        Parallel.forRange(N, Math.max(1, 8192 / Math.max(1, C)), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int base = off + r * C;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < C; j++) max = Math.max(max, a[base + j]);
+                double s = 0;
+                for (int j = 0; j < C; j++) s += Math.exp(a[base + j] - max);
+                lse[r] = (float) (max + Math.log(s));
+                lossRow[r] = t[r] == ignoreIndex ? 0f : lse[r] - a[base + t[r]];
+            }
+        });
+        int counted = 0;
+        double total = 0;
+        for (int r = 0; r < N; r++) {
+            if (t[r] != ignoreIndex) {
+                counted++;
+                total += lossRow[r];
+            }
+        }
+        final int count = counted;
+        Tensor out = switch (reduction) {
+            case MEAN -> Tensor.scalar(count == 0 ? Float.NaN : (float) (total / count));
+            case SUM -> Tensor.scalar((float) total);
+            case NONE -> Tensor.of(lossRow, targets.shape());
+        };
+        int[] shape = logits.shape();
+        return Tensor.record(out, "cross_entropy", g -> {
+            float[] gv = g.contiguous().toArray();
+            float[] dx = new float[N * C];
+            Parallel.forRange(N, Math.max(1, 8192 / Math.max(1, C)), (lo, hi) -> {
+                for (int r = lo; r < hi; r++) {
+                    if (t[r] == ignoreIndex) continue;
+                    float scale = switch (reduction) {
+                        case MEAN -> gv[0] / count;
+                        case SUM -> gv[0];
+                        case NONE -> gv[r];
+                    };
+                    int base = off + r * C;
+                    // d(lse - x_t)/dx_j = softmax_j - [j == t]
+                    for (int j = 0; j < C; j++) dx[r * C + j] = (float) Math.exp(a[base + j] - lse[r]) * scale;
+                    dx[r * C + t[r]] -= scale;
+                }
+            });
+            return new Tensor[] {Tensor.of(dx, shape)};
+        }, logits);
+    }
+
+    // ------------------------------------------------------------------ embedding
+
+    /** Rows of weight (V, D) picked by ids of any shape: result shape ids.shape + (D). */
+    public static Tensor embedding(Tensor weight, IntTensor ids) {
+        if (weight.rank() != 2) throw new ShapeException("embedding: weight must be 2-D, got " + Shapes.str(weight.shape()));
+        int V = weight.size(0), D = weight.size(1);
+        int[] idx = ids.data();
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] < 0 || idx[i] >= V) {
+                throw new ShapeException("embedding: id " + idx[i] + " at position " + i + " is out of range for a table of "
+                        + V + " rows (weight " + Shapes.str(weight.shape()) + ")");
+            }
+        }
+        Tensor wc = weight.detach().contiguous();
+        float[] w = wc.data();
+        int woff = wc.offset();
+        float[] out = new float[idx.length * D];
+        for (int i = 0; i < idx.length; i++) System.arraycopy(w, woff + idx[i] * D, out, i * D, D);
+        int[] outShape = java.util.Arrays.copyOf(ids.shape(), ids.shape().length + 1);
+        outShape[outShape.length - 1] = D;
+        Tensor y = Tensor.of(out, outShape);
+        return Tensor.record(y, "embedding", g -> {
+            float[] gv = g.contiguous().toArray();
+            float[] gw = new float[V * D];
+            for (int i = 0; i < idx.length; i++) {
+                int row = idx[i] * D;
+                for (int j = 0; j < D; j++) gw[row + j] += gv[i * D + j];
+            }
+            return new Tensor[] {Tensor.of(gw, V, D)};
+        }, weight);
+    }
+}
