@@ -28,7 +28,15 @@ public record IntTensor(int[] data, int[] shape) {
         return data[i];
     }
 
+    /** Same values, new shape; one dim may be -1 to be inferred. */
     public IntTensor reshape(int... newShape) {
-        return new IntTensor(data, newShape);
+        int[] target = newShape.clone();
+        int infer = -1, known = 1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == -1 && infer < 0) infer = i;
+            else known *= target[i];
+        }
+        if (infer >= 0 && known > 0) target[infer] = data.length / known;
+        return new IntTensor(data, target);
     }
 }
