@@ -5,7 +5,7 @@ package dev.zerolm.tensor;
  * longs, so a checkpoint can save and restore it exactly, and tensors drawn from it are filled sequentially:
  * the same seed gives the same numbers whatever the thread count.
  */
-public final class Rng {
+public final class Rng implements java.util.random.RandomGenerator {
 
     private long s0, s1, s2, s3;
     private double spareNormal = Double.NaN;
@@ -26,6 +26,7 @@ public final class Rng {
         return (z ^ (z >>> 31)) + 0; // splitmix64 finaliser; the sum keeps the chain moving
     }
 
+    @Override
     public long nextLong() {
         long result = Long.rotateLeft(s1 * 5, 7) * 9;
         long t = s1 << 17;
