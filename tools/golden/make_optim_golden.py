@@ -36,7 +36,7 @@ def run_case(g, case, init, grads, make_optimizer, decay, weight_decay):
             p.grad = None if (name, step) in SKIPPED else grads[step][name].clone()
         opt.step()
         for name, p in params.items():
-            g.put(f"{case}.{step}.{name}", p)
+            g.put(f"{case}.{step}.{name}", p.clone())   # clone: the next step updates p in place
 
 
 def case_optimizers(g):
@@ -68,8 +68,8 @@ def case_clip(g):
         b = torch.randn(5).requires_grad_(True)
         a.grad = torch.randn(3, 4)
         b.grad = torch.randn(5)
-        g.put(f"{case}.in.a", a.grad)
-        g.put(f"{case}.in.b", b.grad)
+        g.put(f"{case}.in.a", a.grad.clone())
+        g.put(f"{case}.in.b", b.grad.clone())
         total = torch.nn.utils.clip_grad_norm_([a, b], max_norm)
         g.put(f"{case}.total_norm", total)
         g.put(f"{case}.out.a", a.grad)
