@@ -51,9 +51,8 @@ public final class AdamW extends Optimizer {
         List<Tensor> order = new ArrayList<>();
         for (var e : model.namedParameters().entrySet()) {
             Tensor p = e.getValue();
-            boolean exempt = isNoDecay(e.getKey(), p);
-            Boolean before = noDecay.put(p, exempt || Boolean.TRUE.equals(noDecay.get(p)));
-            if (before == null) order.add(p);
+            if (!noDecay.containsKey(p)) order.add(p);
+            noDecay.merge(p, isNoDecay(e.getKey(), p), Boolean::logicalOr); // tied: any no-decay name wins
         }
         List<Tensor> decay = new ArrayList<>(), rest = new ArrayList<>();
         for (Tensor p : order) (noDecay.get(p) ? rest : decay).add(p);
