@@ -11,19 +11,21 @@ public final class Rng implements java.util.random.RandomGenerator {
     private double spareNormal = Double.NaN;
 
     public Rng(long seed) {
-        long x = seed;
-        s0 = x = splitmix(x);
-        s1 = x = splitmix(x);
-        s2 = x = splitmix(x);
-        s3 = splitmix(x);
+        // The four state words are the first outputs of SplitMix64 started at the seed.
+        long sm = seed;
+        s0 = mix(sm += GOLDEN);
+        s1 = mix(sm += GOLDEN);
+        s2 = mix(sm += GOLDEN);
+        s3 = mix(sm + GOLDEN);
     }
 
-    private static long splitmix(long x) {
-        x += 0x9E3779B97F4A7C15L;
-        long z = x;
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    /** SplitMix64's output function. */
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) + 0; // splitmix64 finaliser; the sum keeps the chain moving
+        return z ^ (z >>> 31);
     }
 
     @Override

@@ -1,0 +1,122 @@
+package dev.zerolm.generate;
+
+import dev.zerolm.autograd.GradMode;
+import dev.zerolm.models.GPT;
+import dev.zerolm.nn.KVCache;
+import dev.zerolm.tensor.IntTensor;
+import dev.zerolm.tensor.Tensor;
+import dev.zerolm.tokenize.Tokenizer;
+
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * Autoregressive text generation from a GPT. With the KV cache each new token costs one position's work;
+ * without it every step re-runs the whole context (kept as the reference the cache is tested against).
+ * <p>When the context fills the model's block size, generation keeps the last half of it and continues
+ * (the cache is rebuilt from that half), so any number of tokens can be produced.
+ */
+public final class Generator {
+
+    private final GPT model;
+    private final Tokenizer tokenizer;
+
+    public Generator(GPT model, Tokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Generates ids after the prompt ids; onToken sees each new id as it is chosen. Returns only the new ids. */
+    public int[] generateIds(int[] prompt, SamplingConfig cfg, boolean useCache, IntConsumer onToken) {
+        int blockSize = model.config().blockSize();
+        if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt is empty; give at least one token");
+        if (prompt.length > blockSize) {
+            throw new IllegalArgumentException("generate: the prompt is " + prompt.length + " tokens but the model's context is "
+                    + blockSize + " tokens; shorten it");
+        }
+        Sampler sampler = new Sampler(cfg);
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + cfg.maxNewTokens());
+        int len = prompt.length;
+        int windowStart = 0;   // the model sees tokens[windowStart, len)
+        int cached = 0;        // how many of those already sit in the cache
+        KVCache cache = useCache ? model.newKVCache(1) : null;
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (var ignored = GradMode.noGrad()) {
+            for (int i = 0; i < cfg.maxNewTokens(); i++) {
+                if (len - windowStart > blockSize) { // the context is full: keep its last half
+                    windowStart = len - blockSize / 2;
+                    cached = 0;
+                    if (useCache) cache = model.newKVCache(1);
+                }
+                Tensor logits;
+                if (useCache) {
+                    int from = windowStart + cached;
+                    int[] fresh = Arrays.copyOfRange(tokens, from, len);
+                    logits = model.forward(IntTensor.of(fresh, 1, fresh.length), cache, cached);   // (1, n, V)
+                    cached = len - windowStart;
+                } else {
+                    int[] ctx = Arrays.copyOfRange(tokens, windowStart, len);
+                    logits = model.forward(IntTensor.of(ctx, 1, ctx.length));                      // (1, T, V)
+                }
+                int next = sampler.next(lastRow(logits));
+                tokens[len++] = next;
+                if (onToken != null) onToken.accept(next);
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return Arrays.copyOfRange(tokens, prompt.length, len);
+    }
+
+    /**
+     * Generates text after the prompt, streaming decoded text to onText as it becomes printable, and stopping
+     * early at any of the config's stop strings (which are not included). Returns the generated text.
+     */
+    public String generate(String prompt, SamplingConfig cfg, Consumer<String> onText) {
+        int[] promptIds = tokenizer.encode(prompt);
+        StringBuilder emitted = new StringBuilder();
+        int[][] generated = {new int[0]};
+        class Stop extends RuntimeException {
+            Stop() {
+                super(null, null, false, false);
+            }
+        }
+        try {
+            generateIds(promptIds, cfg, true, id -> {
+                int[] g = Arrays.copyOf(generated[0], generated[0].length + 1);
+                g[g.length - 1] = id;
+                generated[0] = g;
+                String text = tokenizer.decode(g);
+                if (text.endsWith("\uFFFD")) return; // half of a multi-byte character: wait for the rest
+                int stopAt = firstStop(text, cfg);
+                String upTo = stopAt >= 0 ? text.substring(0, stopAt) : text;
+                if (upTo.length() > emitted.length()) {
+                    String fresh = upTo.substring(emitted.length());
+                    emitted.append(fresh);
+                    if (onText != null) onText.accept(fresh);
+                }
+                if (stopAt >= 0) throw new Stop();
+            });
+        } catch (Stop stop) {
+            // a stop string ended generation early
+        }
+        return emitted.toString();
+    }
+
+    private static int firstStop(String text, SamplingConfig cfg) {
+        int best = -1;
+        for (String s : cfg.stop()) {
+            int at = s.isEmpty() ? -1 : text.indexOf(s);
+            if (at >= 0 && (best < 0 || at < best)) best = at;
+        }
+        return best;
+    }
+
+    /** The logits of the last position of a (1, T, V) tensor. */
+    private static float[] lastRow(Tensor logits) {
+        int T = logits.size(1);
+        return logits.select(0, 0).select(0, T - 1).contiguous().toArray();
+    }
+}
