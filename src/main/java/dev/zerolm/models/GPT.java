@@ -1,0 +1,155 @@
+package dev.zerolm.models;
+
+import dev.zerolm.nn.Dropout;
+import dev.zerolm.nn.Embedding;
+import dev.zerolm.nn.KVCache;
+import dev.zerolm.nn.Layer;
+import dev.zerolm.nn.Linear;
+import dev.zerolm.nn.Module;
+import dev.zerolm.nn.ModuleList;
+import dev.zerolm.nn.PositionalEncoding;
+import dev.zerolm.nn.RotaryEmbedding;
+import dev.zerolm.nn.SinusoidalPositionalEncoding;
+import dev.zerolm.nn.TransformerBlock;
+import dev.zerolm.tensor.IntTensor;
+import dev.zerolm.tensor.NNOps;
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Shapes;
+import dev.zerolm.tensor.ShapeException;
+import dev.zerolm.tensor.Tensor;
+
+/**
+ * A GPT language model, as in GPT-2 and nanoGPT. Given token ids it predicts, at every position, a score for
+ * each possible next token:
+ * <pre>
+ *   x = wte[idx] + wpe[0..T)              token embedding + position embedding     (B, T, C)
+ *   x = h.i(x)  for i in 0..nLayer        pre-norm attention + MLP blocks           (B, T, C)
+ *   logits = ln_f(x) @ wteᵀ               the output layer (lm_head) reuses wte     (B, T, V)
+ * </pre>
+ * Parameter names match nanoGPT ({@code transformer.wte.weight}, {@code transformer.h.0.attn.c_attn.weight}, ...).
+ * The lm_head is tied to wte: the very same tensor, listed once, under {@code transformer.wte.weight}, so an
+ * optimiser updates it once with the sum of both gradients.
+ */
+public final class GPT extends Module {
+
+    /** Targets equal to this are not predicted (padding); nanoGPT's convention. */
+    public static final int IGNORE_INDEX = -1;
+
+    private final GPTConfig config;
+    private final Transformer transformer;
+
+    /** nanoGPT's {@code transformer} dict: embeddings, blocks and the final norm. */
+    private static final class Transformer extends Module {
+        final Embedding wte;                        // (V, C) token embeddings, also the output layer
+        final Embedding wpe;                        // (blockSize, C) learned positions, or null
+        final SinusoidalPositionalEncoding wpeSin;  // fixed positions, or null
+        final Dropout drop;
+        final ModuleList<TransformerBlock> h = new ModuleList<>();
+        final Layer lnF;
+
+        Transformer(GPTConfig c, Rng rng) {
+            wte = registerModule("wte", new Embedding(c.vocabSize(), c.nEmbd(), rng));
+            wpe = c.positional() == PositionalEncoding.LEARNED
+                    ? registerModule("wpe", new Embedding(c.blockSize(), c.nEmbd(), rng)) : null;
+            wpeSin = c.positional() == PositionalEncoding.SINUSOIDAL
+                    ? registerModule("wpe", new SinusoidalPositionalEncoding(c.blockSize(), c.nEmbd())) : null;
+            drop = registerModule("drop", new Dropout(c.dropout(), rng));
+            RotaryEmbedding rotary = c.positional() == PositionalEncoding.ROTARY
+                    ? new RotaryEmbedding(c.headSize(), c.blockSize(), c.ropeTheta()) : null;
+            registerModule("h", h);
+            for (int i = 0; i < c.nLayer(); i++) h.add(new TransformerBlock(c.blockConfig(), rotary, rng));
+            lnF = registerModule("ln_f", c.norm().create(c.nEmbd(), c.normEps(), c.bias()));
+        }
+    }
+
+    public GPT(GPTConfig config, Rng rng) {
+        this.config = config;
+        this.transformer = registerModule("transformer", new Transformer(config, rng));
+        initWeights(rng);
+    }
+
+    /**
+     * GPT-2's initialisation: weights of linear layers and embeddings from N(0, 0.02), biases zero, and the
+     * projections that write into the residual stream (c_proj, SwiGLU's w2) from N(0, 0.02/√(2·nLayer)), so the
+     * stream's variance does not grow with depth. Norms keep weight 1 and bias 0.
+     */
+    private void initWeights(Rng rng) {
+        float std = 0.02f, residualStd = (float) (0.02 / Math.sqrt(2.0 * config.nLayer()));
+        for (var e : namedModules().entrySet()) {
+            if (e.getValue() instanceof Linear linear) {
+                boolean residual = e.getKey().endsWith(".c_proj") || e.getKey().endsWith(".w2");
+                linear.weight().copyFrom(Tensor.randn(rng, 0f, residual ? residualStd : std, linear.weight().shape()));
+                if (linear.bias() != null) linear.bias().fill(0f);
+            } else if (e.getValue() instanceof Embedding embedding) {
+                embedding.weight().copyFrom(Tensor.randn(rng, 0f, std, embedding.weight().shape()));
+            }
+        }
+    }
+
+    /** idx (B, T) token ids -> logits (B, T, V). */
+    public Tensor forward(IntTensor idx) {
+        return forward(idx, null, 0);
+    }
+
+    /**
+     * idx (B, T) holds the tokens at positions [startPos, startPos + T). With a cache (from {@link #newKVCache})
+     * they also attend over the cached earlier tokens, and their keys and values are added to it; run inside
+     * GradMode.noGrad(). Returns logits (B, T, V).
+     */
+    public Tensor forward(IntTensor idx, KVCache cache, int startPos) {
+        int[] s = idx.shape();
+        if (s.length != 2) throw new ShapeException("GPT: token ids must be (B, T), got shape " + Shapes.str(s));
+        int T = s[1];
+        if (startPos < 0) throw new IllegalArgumentException("GPT: start position must not be negative, got " + startPos);
+        if (startPos + T > config.blockSize()) {
+            throw new IllegalArgumentException("sequence length " + (startPos + T) + " exceeds the model's block size "
+                    + config.blockSize());
+        }
+        Tensor x = transformer.wte.forward(idx);                                    // (B, T, C)
+        x = switch (config.positional()) {
+            case LEARNED -> x.add(transformer.wpe.forward(range(startPos, T)));     // + (T, C)
+            case SINUSOIDAL -> x.add(transformer.wpeSin.forward(startPos, T));      // + (T, C)
+            case ROTARY -> x;                                                       // rotated inside attention
+        };
+        x = transformer.drop.forward(x);
+        for (int i = 0; i < config.nLayer(); i++) {
+            x = transformer.h.get(i).forward(x, null, cache == null ? null : cache.layer(i), startPos);
+        }
+        x = transformer.lnF.forward(x);
+        return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
+    }
+
+    /** Mean cross-entropy of predicting targets (B, T) from idx (B, T); targets of -1 count for nothing. */
+    public Tensor loss(IntTensor idx, IntTensor targets) {
+        return crossEntropy(forward(idx), targets);
+    }
+
+    /** Mean cross-entropy of logits (B, T, V) against targets (B, T), ignoring targets equal to {@link #IGNORE_INDEX}. */
+    public static Tensor crossEntropy(Tensor logits, IntTensor targets) {
+        return NNOps.crossEntropy(logits, targets, IGNORE_INDEX, NNOps.Reduction.MEAN);
+    }
+
+    /** An empty KV cache for batchSize sequences of up to blockSize tokens. */
+    public KVCache newKVCache(int batchSize) {
+        return new KVCache(config.nLayer(), batchSize, config.nHead(), config.blockSize(), config.headSize());
+    }
+
+    public GPTConfig config() {
+        return config;
+    }
+
+    public TransformerBlock block(int i) {
+        return transformer.h.get(i);
+    }
+
+    /** The token embedding table (V, C), which is also the output layer. */
+    public Tensor tokenEmbedding() {
+        return transformer.wte.weight();
+    }
+
+    private static IntTensor range(int start, int T) {
+        int[] p = new int[T];
+        for (int i = 0; i < T; i++) p[i] = start + i;
+        return IntTensor.of(p, T);
+    }
+}

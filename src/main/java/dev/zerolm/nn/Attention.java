@@ -1,0 +1,60 @@
+package dev.zerolm.nn;
+
+import dev.zerolm.tensor.Shapes;
+import dev.zerolm.tensor.ShapeException;
+import dev.zerolm.tensor.Tensor;
+
+/** What every attention layer shares: splitting into heads, padding masks, and softmax(QKᵀ/√hs) V. */
+public final class Attention {
+
+    private Attention() {}
+
+    /** An attention result: the output y (B, nh, Tq, hs) or (B, Tq, C), and the weights (B, nh, Tq, Tk) for inspection. */
+    public record Output(Tensor y, Tensor weights) {}
+
+    /** (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs). A view when x is contiguous. */
+    public static Tensor splitHeads(Tensor x, int nHead) {
+        int B = x.size(0), T = x.size(1), C = x.size(2);
+        return x.reshape(B, T, nHead, C / nHead).transpose(1, 2);
+    }
+
+    /** (B, nh, T, hs) -> (B, T, nh, hs) -> (B, T, C): the heads side by side again (one copy). */
+    public static Tensor mergeHeads(Tensor y) {
+        int B = y.size(0), nh = y.size(1), T = y.size(2), hs = y.size(3);
+        return y.transpose(1, 2).reshape(B, T, nh * hs);
+    }
+
+    /**
+     * Turns a key-padding mask (B, Tk), 1 for a real token and 0 for padding, into a (B, 1, 1, Tk) mask that is
+     * 1 where a key is padding, ready to broadcast over heads and queries.
+     */
+    public static Tensor paddedKeys(Tensor keyPaddingMask, int B, int Tk) {
+        int[] shape = keyPaddingMask.shape();
+        if (shape.length != 2 || shape[0] != B || shape[1] != Tk) {
+            throw new ShapeException("attention: key padding mask of shape " + Shapes.str(shape) + " does not match ("
+                    + B + "," + Tk + ") = (batch, keys)");
+        }
+        float[] real = keyPaddingMask.toArray();
+        float[] pad = new float[real.length];
+        for (int i = 0; i < real.length; i++) pad[i] = real[i] == 0f ? 1f : 0f;
+        return Tensor.of(pad, B, 1, 1, Tk);
+    }
+
+    /**
+     * weights = softmax(q kᵀ / √hs) with masked scores removed, y = dropout(weights) v.
+     * q (B, nh, Tq, hs), k and v (B, nh, Tk, hs); futureKeys (Tq, Tk) is 1 where a key lies after its query
+     * (null: none); paddedKeys (B, 1, 1, Tk) is 1 where a key is padding (null: none).
+     * Future keys get -inf. Padding gets the most negative float instead, so a query that sees only padding
+     * (a padded position itself) gets finite, uniform weights rather than NaN; its output is ignored anyway.
+     */
+    public static Output scaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor futureKeys, Tensor paddedKeys,
+                                          Dropout dropout) {
+        float scale = (float) (1 / Math.sqrt(q.size(-1)));
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(scale);       // (B, nh, Tq, hs) @ (B, nh, hs, Tk) -> (B, nh, Tq, Tk)
+        if (paddedKeys != null) scores = scores.maskedFill(paddedKeys, -Float.MAX_VALUE);
+        if (futureKeys != null) scores = scores.maskedFill(futureKeys, Float.NEGATIVE_INFINITY);
+        Tensor weights = scores.softmax(-1);
+        Tensor y = dropout.forward(weights).matmul(v);                    // (B, nh, Tq, Tk) @ (B, nh, Tk, hs) -> (B, nh, Tq, hs)
+        return new Output(y, weights);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.zerolm.nn;
+
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Shapes;
+import dev.zerolm.tensor.ShapeException;
+import dev.zerolm.tensor.Tensor;
+
+/**
+ * y = x @ Wᵀ + b with PyTorch's layout: weight (out, in), so checkpoints load without transposing.
+ * Initialised like torch.nn.Linear: U(-1/√in, 1/√in) for weight and bias (models may re-initialise).
+ */
+public final class Linear extends Layer {
+
+    private final int in, out;
+    private final Tensor weight; // (out, in)
+    private final Tensor bias;   // (out), or null
+
+    public Linear(int in, int out, boolean bias, Rng rng) {
+        if (in <= 0 || out <= 0) throw new IllegalArgumentException("Linear: sizes must be positive, got " + in + " -> " + out);
+        this.in = in;
+        this.out = out;
+        float bound = (float) (1 / Math.sqrt(in));
+        this.weight = registerParameter("weight", Tensor.rand(rng, -bound, bound, out, in));
+        this.bias = bias ? registerParameter("bias", Tensor.rand(rng, -bound, bound, out)) : null;
+    }
+
+    /** (..., in) -> (..., out). The transpose is a view: the GEMM reads W with a transpose flag. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.size(-1) != in) {
+            throw new ShapeException("Linear(" + in + " -> " + out + "): input of shape " + Shapes.str(x.shape())
+                    + " has last dim " + x.size(-1) + ", expected " + in);
+        }
+        Tensor y = x.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias, or null when the layer has none. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    public int inFeatures() {
+        return in;
+    }
+
+    public int outFeatures() {
+        return out;
+    }
+}

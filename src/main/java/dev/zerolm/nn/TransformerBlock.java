@@ -1,0 +1,49 @@
+package dev.zerolm.nn;
+
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Tensor;
+
+/**
+ * One pre-norm transformer block, as in GPT-2 and nanoGPT:
+ * <pre>
+ *   x = x + attn(ln_1(x))     // tokens exchange information
+ *   x = x + mlp(ln_2(x))      // each token is processed on its own
+ * </pre>
+ * The residual stream x keeps its shape (B, T, C) throughout.
+ */
+public final class TransformerBlock extends Module {
+
+    private final Layer ln1;
+    private final MultiHeadSelfAttention attn;
+    private final Layer ln2;
+    private final Layer mlp;
+
+    /** rotary may be null (positions then come from the embeddings). */
+    public TransformerBlock(BlockConfig config, RotaryEmbedding rotary, Rng rng) {
+        int C = config.nEmbd();
+        this.ln1 = registerModule("ln_1", config.norm().create(C, config.normEps(), config.bias()));
+        this.attn = registerModule("attn",
+                new MultiHeadSelfAttention(C, config.nHead(), config.bias(), config.dropout(), true, rotary, rng));
+        this.ln2 = registerModule("ln_2", config.norm().create(C, config.normEps(), config.bias()));
+        this.mlp = registerModule("mlp", config.feedForward().create(C, config.bias(), config.activation(), config.dropout(), rng));
+    }
+
+    /** (B, T, C) -> (B, T, C). */
+    public Tensor forward(Tensor x) {
+        return forward(x, null, null, 0);
+    }
+
+    /**
+     * keyPaddingMask (B, Tk) marks real tokens 1 and padding 0 (null: none); cache (null: none) holds this
+     * block's earlier keys and values, x being the tokens at positions [startPos, startPos + T).
+     */
+    public Tensor forward(Tensor x, Tensor keyPaddingMask, KVCache.LayerCache cache, int startPos) {
+        x = x.add(attn.attend(ln1.forward(x), keyPaddingMask, cache, startPos).y());
+        x = x.add(mlp.forward(ln2.forward(x)));
+        return x;
+    }
+
+    public MultiHeadSelfAttention attn() {
+        return attn;
+    }
+}
