@@ -91,7 +91,8 @@ public final class Generator {
                 String text = tokenizer.decode(g);
                 if (text.endsWith("\uFFFD")) return; // half of a multi-byte character: wait for the rest
                 int stopAt = firstStop(text, cfg);
-                String upTo = stopAt >= 0 ? text.substring(0, stopAt) : text;
+                // Hold back a tail that may be the start of a stop string until it is decided.
+                String upTo = stopAt >= 0 ? text.substring(0, stopAt) : text.substring(0, text.length() - pendingStop(text, cfg));
                 if (upTo.length() > emitted.length()) {
                     String fresh = upTo.substring(emitted.length());
                     emitted.append(fresh);
@@ -99,10 +100,31 @@ public final class Generator {
                 }
                 if (stopAt >= 0) throw new Stop();
             });
+            // No stop string came: flush the tail that was held back in case one would.
+            String text = tokenizer.decode(generated[0]);
+            if (text.length() > emitted.length()) {
+                String rest = text.substring(emitted.length());
+                emitted.append(rest);
+                if (onText != null) onText.accept(rest);
+            }
         } catch (Stop stop) {
             // a stop string ended generation early
         }
         return emitted.toString();
+    }
+
+    /** Length of the longest suffix of text that is a proper prefix of some stop string. */
+    private static int pendingStop(String text, SamplingConfig cfg) {
+        int longest = 0;
+        for (String s : cfg.stop()) {
+            for (int k = Math.min(s.length() - 1, text.length()); k > longest; k--) {
+                if (text.endsWith(s.substring(0, k))) {
+                    longest = k;
+                    break;
+                }
+            }
+        }
+        return longest;
     }
 
     private static int firstStop(String text, SamplingConfig cfg) {

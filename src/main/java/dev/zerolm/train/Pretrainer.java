@@ -57,6 +57,13 @@ public final class Pretrainer {
         this.out = out;
     }
 
+    private int killAfter = Integer.MAX_VALUE;
+
+    /** Tests: end the loop abruptly after this many steps, with no final checkpoint, as a kill would. */
+    void simulateKillAfter(int steps) {
+        this.killAfter = steps;
+    }
+
     public Path checkpointDir() {
         return outDir.resolve("checkpoint");
     }
@@ -86,9 +93,9 @@ public final class Pretrainer {
         long started = System.nanoTime();
         List<Float> losses = new ArrayList<>();
         float loss = Float.NaN, val = Float.NaN;
-        model.train();
+        model.train(true);
         try (MetricsLog log = MetricsLog.open(logFile, resume)) {
-            while (step < cfg.steps()) {
+            while (step < cfg.steps() && step < killAfter) {
                 float lr = schedule.lr(step);
                 optimizer.setLearningRate(lr);
                 GradAccumulation.Result r = GradAccumulation.step(optimizer, cfg.gradAccum(), cfg.gradClip(), micro -> {
@@ -98,7 +105,7 @@ public final class Pretrainer {
                 step++;
                 loss = r.loss();
                 losses.add(loss);
-                double tokPerS = progress.step(step, loss, lr, (long) B * T * cfg.gradAccum());
+                double tokPerS = progress.step(step - 1, loss, lr, (long) B * T * cfg.gradAccum());
                 StepMetrics m = StepMetrics.train(step, loss, lr, tokPerS, progress.elapsedSeconds());
                 boolean timeUp = cfg.maxSeconds() > 0 && (System.nanoTime() - started) / 1e9 >= cfg.maxSeconds();
                 boolean last = step == cfg.steps() || timeUp;
