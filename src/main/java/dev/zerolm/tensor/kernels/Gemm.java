@@ -1,29 +1,421 @@
 package dev.zerolm.tensor.kernels;
 
 import dev.zerolm.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
-/** Placeholder GEMM (simple loops); replaced by the packed Vector API kernel. */
+/**
+ * Single-precision matrix multiply, {@code C = alpha * op(A) · op(B) + beta * C}, over plain row-major
+ * arrays with explicit offsets and leading dimensions. This is the one place ZeroLM spends most of its
+ * FLOPs, so it follows the classic Goto/BLIS recipe:
+ *
+ * <pre>
+ * for jc in N step NC                 B block (KC, NC) is packed once and shared by every MC block
+ *   for pc in K step KC
+ *     pack B[pc:pc+KC, jc:jc+NC]      into NR-wide column panels, zero padded
+ *     for ic in M step MC
+ *       pack A[ic:ic+MC, pc:pc+KC]    into MR-tall row panels, zero padded; stays in L2
+ *       for jr in NC step NR          one (KC, NR) B panel stays in L1 ...
+ *         for ir in MC step MR        ... while MR x NR tiles of C are computed in registers
+ *           micro-kernel
+ * </pre>
+ *
+ * Transposition is absorbed by the packing routines, so no transposed copy is ever materialised.
+ * Threads split the rows of C (or its columns when C is short and wide); every element of C always
+ * sees the same sequence of floating point operations, so results do not depend on the thread count.
+ */
 public final class Gemm {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Floats per vector register: 16 with AVX-512, 8 with AVX2. */
+    private static final int LANES = SPECIES.length();
+
+    /** Rows of C per micro-kernel tile. */
+    static final int MR = 6;
+    /** Columns of C per micro-kernel tile: two vector registers. */
+    static final int NR = 2 * LANES;
+    /** Depth of one packed block: a (KC, NR) panel of B fits in L1. */
+    static final int KC = 256;
+    /** Rows of A per packed block: a (MC, KC) block of A fits in L2. Multiple of MR. */
+    static final int MC = 144;
+    /** Columns of B per packed block. Multiple of NR. */
+    static final int NC = 3072;
+
+    /** Below this many multiply-adds the packing overhead outweighs its benefit. */
+    static final long SMALL_MACS = 32 * 32 * 32;
+    /** Below this many multiply-adds a problem is not worth handing to another thread. */
+    private static final long MIN_MACS_PER_THREAD = 1L << 20;
+
+    /** Per-thread packing buffers, reused across calls so the hot path allocates nothing. */
+    private static final class Workspace {
+        final float[] packedA = new float[MC * KC];
+        float[] packedB = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] packedB(int size) {
+            if (packedB.length < size) packedB = new float[size];
+            return packedB;
+        }
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private Gemm() {}
 
+    /**
+     * C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + beta * C. op(A) is A stored (M, K) with row i at
+     * offA + i*lda, or, when transA, A stored (K, M) and read transposed; likewise for B. With beta == 0
+     * the old contents of C are never read, so garbage (even NaN) there is overwritten.
+     */
     public static void gemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                             float[] A, int offA, int lda, float[] B, int offB, int ldb,
                             float beta, float[] C, int offC, int ldc) {
-        Parallel.forRange(M, Math.max(1, 65536 / Math.max(1, N * K)), (lo, hi) -> {
-            float[] row = new float[N];
-            for (int i = lo; i < hi; i++) {
-                java.util.Arrays.fill(row, 0f);
-                for (int k = 0; k < K; k++) {
-                    float av = transA ? A[offA + k * lda + i] : A[offA + i * lda + k];
-                    if (transB) for (int j = 0; j < N; j++) row[j] += av * B[offB + j * ldb + k];
-                    else for (int j = 0; j < N; j++) row[j] += av * B[offB + k * ldb + j];
+        checkShapes("gemm", transA, transB, M, N, K, A, offA, lda, 0, B, offB, ldb, 0, C, offC, ldc, 0, 1);
+        multiply(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc, true);
+    }
+
+    /**
+     * Runs {@link #gemm} on {@code batch} independent matrices, the b-th starting at offA + b*strideA,
+     * offB + b*strideB and offC + b*strideC, e.g. (B, nh, T, hs) attention products with
+     * batch = B*nh. Threads take whole matrices when there are enough of them, else split each one.
+     */
+    public static void gemmBatched(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                   float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                                   float beta, float[] C, int offC, int ldc,
+                                   int batch, long strideA, long strideB, long strideC) {
+        if (batch < 0) throw new IllegalArgumentException("gemmBatched: batch must be >= 0, got " + batch);
+        checkShapes("gemmBatched", transA, transB, M, N, K, A, offA, lda, strideA, B, offB, ldb, strideB,
+                C, offC, ldc, strideC, batch);
+        if (batch == 0) return;
+        int threads = Parallel.threads();
+        long macs = (long) M * N * K;
+        boolean acrossBatch = batch >= 4 * threads || batch % threads == 0 || macs < MIN_MACS_PER_THREAD;
+        if (threads > 1 && batch > 1 && acrossBatch) {
+            int minChunk = (int) Math.max(1, Math.min(batch, MIN_MACS_PER_THREAD / Math.max(1, macs)));
+            Parallel.forRange(batch, minChunk, (start, end) -> {
+                for (int b = start; b < end; b++) {
+                    multiply(transA, transB, M, N, K, alpha, A, (int) (offA + b * strideA), lda,
+                            B, (int) (offB + b * strideB), ldb, beta, C, (int) (offC + b * strideC), ldc, false);
                 }
-                for (int j = 0; j < N; j++) {
-                    int c = offC + i * ldc + j;
-                    C[c] = beta == 0f ? alpha * row[j] : alpha * row[j] + beta * C[c];
+            });
+        } else {
+            for (int b = 0; b < batch; b++) {
+                multiply(transA, transB, M, N, K, alpha, A, (int) (offA + b * strideA), lda,
+                        B, (int) (offB + b * strideB), ldb, beta, C, (int) (offC + b * strideC), ldc, true);
+            }
+        }
+    }
+
+    /** Dispatches one validated product to the trivial, direct or packed path. */
+    private static void multiply(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                 float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                                 float beta, float[] C, int offC, int ldc, boolean parallel) {
+        if (M == 0 || N == 0) return;
+        if (K == 0 || alpha == 0f) {
+            scale(M, N, beta, C, offC, ldc);
+            return;
+        }
+        long macs = (long) M * N * K;
+        if (macs <= SMALL_MACS) {
+            direct(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+            return;
+        }
+        int threads = parallel ? Parallel.threads() : 1;
+        if (threads == 1 || macs < 2 * MIN_MACS_PER_THREAD) {
+            blocked(transA, transB, 0, M, 0, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+            return;
+        }
+        int rowTiles = ceilDiv(M, MR), colTiles = ceilDiv(N, NR);
+        // Split rows when there are enough for every thread to get several tiles; C row ranges are
+        // disjoint and each thread packs its own copy of B, so threads share nothing but A, B reads.
+        if (rowTiles >= 4 * threads || rowTiles >= colTiles) {
+            int minChunk = (int) Math.max(1, MIN_MACS_PER_THREAD / ((long) MR * N * K));
+            Parallel.forRange(rowTiles, minChunk, (start, end) ->
+                    blocked(transA, transB, start * MR, Math.min(M, end * MR), 0, N, K, alpha,
+                            A, offA, lda, B, offB, ldb, beta, C, offC, ldc));
+        } else {
+            int minChunk = (int) Math.max(1, MIN_MACS_PER_THREAD / ((long) M * NR * K));
+            Parallel.forRange(colTiles, minChunk, (start, end) ->
+                    blocked(transA, transB, 0, M, start * NR, Math.min(N, end * NR), K, alpha,
+                            A, offA, lda, B, offB, ldb, beta, C, offC, ldc));
+        }
+    }
+
+    /** C = beta * C, with beta == 0 writing zeros whatever C held. */
+    private static void scale(int M, int N, float beta, float[] C, int offC, int ldc) {
+        if (beta == 1f) return;
+        for (int i = 0; i < M; i++) {
+            int row = offC + i * ldc;
+            for (int j = 0; j < N; j++) C[row + j] = beta == 0f ? 0f : beta * C[row + j];
+        }
+    }
+
+    /** Small problems: straight loops, vectorised along whichever dimension is contiguous. */
+    private static void direct(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                               float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                               float beta, float[] C, int offC, int ldc) {
+        int aRow = transA ? 1 : lda, aCol = transA ? lda : 1; // a(i,k) = A[offA + i*aRow + k*aCol]
+        scale(M, N, beta, C, offC, ldc);
+        if (!transB) {
+            // C[i,:] += alpha * a(i,k) * B[k,:], rows of B are contiguous.
+            int vecEnd = SPECIES.loopBound(N);
+            for (int i = 0; i < M; i++) {
+                int c = offC + i * ldc;
+                for (int k = 0; k < K; k++) {
+                    float a = alpha * A[offA + i * aRow + k * aCol];
+                    int b = offB + k * ldb;
+                    FloatVector av = FloatVector.broadcast(SPECIES, a);
+                    int j = 0;
+                    for (; j < vecEnd; j += LANES) {
+                        av.fma(FloatVector.fromArray(SPECIES, B, b + j), FloatVector.fromArray(SPECIES, C, c + j))
+                                .intoArray(C, c + j);
+                    }
+                    for (; j < N; j++) C[c + j] += a * B[b + j];
                 }
             }
-        });
+        } else {
+            // C[i,j] += alpha * dot(a(i,:), B[j,:]), rows of B (stored N x K) are contiguous in k.
+            int vecEnd = transA ? 0 : SPECIES.loopBound(K);
+            for (int i = 0; i < M; i++) {
+                int a = offA + i * aRow, c = offC + i * ldc;
+                for (int j = 0; j < N; j++) {
+                    int b = offB + j * ldb;
+                    FloatVector acc = FloatVector.zero(SPECIES);
+                    int k = 0;
+                    for (; k < vecEnd; k += LANES) {
+                        acc = FloatVector.fromArray(SPECIES, A, a + k).fma(FloatVector.fromArray(SPECIES, B, b + k), acc);
+                    }
+                    float sum = acc.reduceLanes(VectorOperators.ADD);
+                    for (; k < K; k++) sum += A[a + k * aCol] * B[b + k];
+                    C[c + j] += alpha * sum;
+                }
+            }
+        }
+    }
+
+    /** The packed path for the block C[rowStart:rowEnd, colStart:colEnd] on the calling thread. */
+    private static void blocked(boolean transA, boolean transB, int rowStart, int rowEnd, int colStart, int colEnd,
+                                int K, float alpha, float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                                float beta, float[] C, int offC, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        float[] packedA = ws.packedA;
+        // The micro-kernel only knows C = acc or C += acc: alpha is folded into packed A and any
+        // other beta is applied up front, once, to this thread's block of C.
+        if (beta != 0f && beta != 1f) {
+            scale(rowEnd - rowStart, colEnd - colStart, beta, C, offC + rowStart * ldc + colStart, ldc);
+        }
+        int cols = colEnd - colStart;
+        float[] packedB = ws.packedB(KC * Math.min(NC, ceilDiv(cols, NR) * NR));
+        for (int jc = colStart; jc < colEnd; jc += NC) {
+            int nc = Math.min(NC, colEnd - jc);
+            for (int pc = 0; pc < K; pc += KC) {
+                int kc = Math.min(KC, K - pc);
+                boolean accumulate = pc > 0 || beta != 0f; // later K blocks add onto the first
+                packB(transB, B, offB, ldb, pc, kc, jc, nc, packedB);
+                for (int ic = rowStart; ic < rowEnd; ic += MC) {
+                    int mc = Math.min(MC, rowEnd - ic);
+                    packA(transA, alpha, A, offA, lda, ic, mc, pc, kc, packedA);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bPanel = jr * kc; // (jr / NR) panels of kc * NR floats
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int aPanel = ir * kc;
+                            int c = offC + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, packedA, aPanel, packedB, bPanel, C, c, ldc, accumulate);
+                            } else {
+                                edgeTile(kc, packedA, aPanel, packedB, bPanel, ws.tile, mr, nr, C, c, ldc,
+                                        accumulate);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] as consecutive (kc, NR) panels: panel p holds columns
+     * jc+p*NR.., each k row of NR floats contiguous. Columns past nc are zero.
+     */
+    private static void packB(boolean transB, float[] B, int offB, int ldb, int pc, int kc, int jc, int nc,
+                              float[] dst) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int panel = jr * kc;
+            int col = jc + jr;
+            if (!transB) {
+                // Rows of B are contiguous: copy NR floats per k.
+                int src = offB + pc * ldb + col;
+                if (nr == NR) {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int d = panel + p * NR;
+                        FloatVector.fromArray(SPECIES, B, src).intoArray(dst, d);
+                        FloatVector.fromArray(SPECIES, B, src + LANES).intoArray(dst, d + LANES);
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, src += ldb) {
+                        int d = panel + p * NR;
+                        for (int j = 0; j < nr; j++) dst[d + j] = B[src + j];
+                        for (int j = nr; j < NR; j++) dst[d + j] = 0f;
+                    }
+                }
+            } else {
+                // B is stored (N, K): column j of op(B) is row j of B, contiguous in k.
+                for (int j = 0; j < nr; j++) {
+                    int src = offB + (col + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) dst[panel + p * NR + j] = B[src + p];
+                }
+                for (int j = nr; j < NR; j++) {
+                    for (int p = 0; p < kc; p++) dst[panel + p * NR + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs alpha * op(A)[ic:ic+mc, pc:pc+kc] as consecutive (kc, MR) panels: panel p holds rows
+     * ic+p*MR.., the MR values of each k contiguous. Rows past mc are zero.
+     */
+    private static void packA(boolean transA, float alpha, float[] A, int offA, int lda, int ic, int mc, int pc, int kc,
+                              float[] dst) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int panel = ir * kc;
+            int row = ic + ir;
+            if (!transA) {
+                // A is stored (M, K): walk MR rows side by side.
+                for (int r = 0; r < mr; r++) {
+                    int src = offA + (row + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) dst[panel + p * MR + r] = alpha * A[src + p];
+                }
+            } else {
+                // A is stored (K, M): the MR values of each k are contiguous.
+                for (int p = 0; p < kc; p++) {
+                    int src = offA + (pc + p) * lda + row;
+                    for (int r = 0; r < mr; r++) dst[panel + p * MR + r] = alpha * A[src + r];
+                }
+            }
+            for (int r = mr; r < MR; r++) {
+                for (int p = 0; p < kc; p++) dst[panel + p * MR + r] = 0f;
+            }
+        }
+    }
+
+    /** A partial tile: run the full kernel into a scratch tile, then write back only the valid mr x nr part. */
+    private static void edgeTile(int kc, float[] packedA, int aPanel, float[] packedB, int bPanel, float[] tile,
+                                 int mr, int nr, float[] C, int c, int ldc, boolean accumulate) {
+        kernel(kc, packedA, aPanel, packedB, bPanel, tile, 0, NR, false);
+        for (int r = 0; r < mr; r++) {
+            int row = c + r * ldc;
+            for (int j = 0; j < nr; j++) {
+                C[row + j] = accumulate ? C[row + j] + tile[r * NR + j] : tile[r * NR + j];
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: a (MR, NR) tile of C held in 12 vector registers, updated by kc rank-1
+     * products of a packed A column (broadcast) and a packed B row (two vectors), then stored into
+     * C or, when accumulating, added onto it. Kept small on purpose: C2 stops inlining vector
+     * operations past a node budget, and anything left un-inlined would box the accumulators.
+     */
+    private static void kernel(int kc, float[] a, int aPanel, float[] b, int bPanel,
+                               float[] C, int c, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ai = aPanel + p * MR, bi = bPanel + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        int c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, C, c));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, C, c + LANES));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, C, c1));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, C, c1 + LANES));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, C, c2));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, C, c2 + LANES));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, C, c3));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, C, c3 + LANES));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, C, c4));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, C, c4 + LANES));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, C, c5));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, C, c5 + LANES));
+        }
+        c00.intoArray(C, c);
+        c01.intoArray(C, c + LANES);
+        c10.intoArray(C, c1);
+        c11.intoArray(C, c1 + LANES);
+        c20.intoArray(C, c2);
+        c21.intoArray(C, c2 + LANES);
+        c30.intoArray(C, c3);
+        c31.intoArray(C, c3 + LANES);
+        c40.intoArray(C, c4);
+        c41.intoArray(C, c4 + LANES);
+        c50.intoArray(C, c5);
+        c51.intoArray(C, c5 + LANES);
+    }
+
+    /** Rejects negative sizes, short leading dimensions and any index that would fall outside an array. */
+    private static void checkShapes(String op, boolean transA, boolean transB, int M, int N, int K,
+                                    float[] A, int offA, int lda, long strideA, float[] B, int offB, int ldb,
+                                    long strideB, float[] C, int offC, int ldc, long strideC, int batch) {
+        if (M < 0 || N < 0 || K < 0) {
+            throw new IllegalArgumentException(op + ": sizes must be >= 0, got M=" + M + " N=" + N + " K=" + K);
+        }
+        // Stored shapes: A is (M, K) or (K, M) when transposed; B is (K, N) or (N, K).
+        checkOperand(op, "A", A, offA, lda, strideA, batch, transA ? K : M, transA ? M : K);
+        checkOperand(op, "B", B, offB, ldb, strideB, batch, transB ? N : K, transB ? K : N);
+        checkOperand(op, "C", C, offC, ldc, strideC, batch, M, N);
+    }
+
+    private static void checkOperand(String op, String name, float[] x, int off, int ld, long stride, int batch,
+                                     int rows, int cols) {
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException(op + ": ld" + name.toLowerCase() + "=" + ld + " is less than the "
+                    + cols + " columns of stored " + name + " (" + rows + ", " + cols + ")");
+        }
+        if (rows == 0 || cols == 0 || batch == 0) return;
+        if (x == null) throw new IllegalArgumentException(op + ": " + name + " is null");
+        if (off < 0 || stride < 0) {
+            throw new IllegalArgumentException(op + ": " + name + " offset " + off + " and stride " + stride
+                    + " must be >= 0");
+        }
+        long last = off + (batch - 1) * stride + (long) (rows - 1) * ld + (cols - 1);
+        if (last >= x.length) {
+            throw new IllegalArgumentException(op + ": stored " + name + " (" + rows + ", " + cols + ") with ld="
+                    + ld + " offset=" + off + (batch > 1 ? " batch=" + batch + " stride=" + stride : "")
+                    + " needs index " + last + " but the array has length " + x.length);
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 }
