@@ -112,15 +112,22 @@ public final class Bert extends Module {
         if (s.length != 2) throw new ShapeException("BERT: token ids must be (B, T), got shape " + Shapes.str(s));
         int B = s[0], T = s[1];
         if (tokenTypeIds == null) tokenTypeIds = IntTensor.of(new int[B * T], B, T);
-        BertEmbeddings.requireBatchShape("token type ids", tokenTypeIds, B, T);
+        requireBatchShape("token type ids", tokenTypeIds, B, T);
         Tensor additiveMask = null;
         if (attentionMask != null) {
-            BertEmbeddings.requireBatchShape("attention mask", attentionMask, B, T);
+            requireBatchShape("attention mask", attentionMask, B, T);
             additiveMask = maskOrNull(attentionMask, B, T);
         }
         Tensor x = bert.embeddings.forward(ids, tokenTypeIds);                   // (B, T, H)
         for (BertLayer layer : bert.encoder.layer) x = layer.forward(x, additiveMask);
         return new Output(x, bert.pooler.forward(x));
+    }
+
+    private static void requireBatchShape(String what, IntTensor t, int B, int T) {
+        int[] s = t.shape();
+        if (s.length != 2 || s[0] != B || s[1] != T) {
+            throw new ShapeException("BERT: " + what + " of shape " + Shapes.str(s) + " does not match the ids' (" + B + "," + T + ")");
+        }
     }
 
     /** The additive mask, or null when nothing is padded (adding zeros would change nothing). */

@@ -6,7 +6,6 @@ import dev.zerolm.nn.LayerNorm;
 import dev.zerolm.nn.Module;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Rng;
-import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
 import dev.zerolm.tensor.Tensor;
 
@@ -73,13 +72,6 @@ public final class BertEmbeddings extends Module {
         if (!any) return words;
         int[] shape = ids.shape();
         return Tensor.where(Tensor.of(isPad, shape[0], shape[1], 1), words.detach(), words);
-    }
-
-    static void requireBatchShape(String what, IntTensor t, int B, int T) {
-        int[] s = t.shape();
-        if (s.length != 2 || s[0] != B || s[1] != T) {
-            throw new ShapeException("BERT: " + what + " of shape " + Shapes.str(s) + " does not match the ids' (" + B + "," + T + ")");
-        }
     }
 
     public Embedding wordEmbeddings() {

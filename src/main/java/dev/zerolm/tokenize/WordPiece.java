@@ -113,9 +113,8 @@ public final class WordPiece implements Tokenizer {
         List<String> vocab;
         List<String> extraSpecials = new ArrayList<>();
         String source;
-        if (Files.isRegularFile(tokenizerJson) && "WordPiece".equals(JSON.readTree(tokenizerJson.toFile())
-                .path("model").path("type").asText())) {
-            JsonNode root = JSON.readTree(tokenizerJson.toFile());
+        JsonNode root = Files.isRegularFile(tokenizerJson) ? JSON.readTree(tokenizerJson.toFile()) : null;
+        if (root != null && "WordPiece".equals(root.path("model").path("type").asText())) {
             source = tokenizerJson.toString();
             vocab = vocabFromMap(root.path("model").path("vocab"), source);
             config = fromTokenizerJson(root, config, source);
