@@ -33,7 +33,8 @@ public interface Tokenizer {
 
     /**
      * Reads a tokenizer back from a directory written by {@link #save(Path)}. A directory without
-     * {@value #CONFIG_FILE} but with GPT-2's encoder.json and vocab.bpe loads as a {@link ByteLevelBpe}.
+     * {@value #CONFIG_FILE} but with GPT-2's encoder.json and vocab.bpe loads as a {@link ByteLevelBpe}; one with
+     * BERT's vocab.txt as a {@link WordPiece}.
      */
     static Tokenizer load(Path dir) throws IOException {
         Path config = dir.resolve(CONFIG_FILE);
@@ -43,15 +44,17 @@ public interface Tokenizer {
             return switch (kind) {
                 case CharTokenizer.KIND -> CharTokenizer.load(dir);
                 case ByteLevelBpe.KIND -> ByteLevelBpe.load(dir);
+                case WordPiece.KIND -> WordPiece.load(dir);
                 default -> throw new IOException("Tokenizer.load: " + config + " has unknown kind '" + kind
-                        + "' (known: " + CharTokenizer.KIND + ", " + ByteLevelBpe.KIND + ")");
+                        + "' (known: " + CharTokenizer.KIND + ", " + ByteLevelBpe.KIND + ", " + WordPiece.KIND + ")");
             };
         }
         if (Files.isRegularFile(dir.resolve(ByteLevelBpe.ENCODER_FILE))
                 && Files.isRegularFile(dir.resolve(ByteLevelBpe.MERGES_FILE))) {
             return ByteLevelBpe.load(dir);
         }
+        if (Files.isRegularFile(dir.resolve(WordPiece.VOCAB_FILE))) return WordPiece.load(dir);
         throw new IOException("Tokenizer.load: " + dir + " has neither " + CONFIG_FILE + " nor "
-                + ByteLevelBpe.ENCODER_FILE + " + " + ByteLevelBpe.MERGES_FILE);
+                + ByteLevelBpe.ENCODER_FILE + " + " + ByteLevelBpe.MERGES_FILE + " nor BERT's " + WordPiece.VOCAB_FILE);
     }
 }

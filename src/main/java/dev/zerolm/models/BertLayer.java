@@ -1,0 +1,83 @@
+package dev.zerolm.models;
+
+import dev.zerolm.nn.Activation;
+import dev.zerolm.nn.Dropout;
+import dev.zerolm.nn.LayerNorm;
+import dev.zerolm.nn.Linear;
+import dev.zerolm.nn.Module;
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Tensor;
+
+/**
+ * One BERT encoder layer, post-LayerNorm (the norm comes after each residual sum, unlike GPT-2):
+ * <pre>
+ *   a = LayerNorm(x + dropout(dense(selfAttention(x))))        attention.self, attention.output
+ *   y = LayerNorm(a + dropout(dense(act(dense(a)))))           intermediate, output
+ * </pre>
+ * Module names follow Hugging Face's BertLayer.
+ */
+public final class BertLayer extends Module {
+
+    private final BertAttention attention;
+    private final BertIntermediate intermediate;
+    private final AddAndNorm output;
+
+    public BertLayer(BertConfig c, Rng rng) {
+        attention = registerModule("attention", new BertAttention(c, rng));
+        intermediate = registerModule("intermediate", new BertIntermediate(c, rng));
+        output = registerModule("output", new AddAndNorm(c.intermediateSize(), c, rng));
+    }
+
+    /** x (B, T, H), additiveMask (B, 1, 1, T) or null -> (B, T, H). */
+    public Tensor forward(Tensor x, Tensor additiveMask) {
+        Tensor a = attention.forward(x, additiveMask);
+        return output.forward(intermediate.forward(a), a);
+    }
+
+    /** Hugging Face's BertAttention: self-attention, then its output projection, residual and norm. */
+    private static final class BertAttention extends Module {
+        final BertSelfAttention self;
+        final AddAndNorm output;
+
+        BertAttention(BertConfig c, Rng rng) {
+            self = registerModule("self", new BertSelfAttention(c, rng));
+            output = registerModule("output", new AddAndNorm(c.hiddenSize(), c, rng));
+        }
+
+        Tensor forward(Tensor x, Tensor additiveMask) {
+            return output.forward(self.forward(x, additiveMask), x);
+        }
+    }
+
+    /** The widening half of the feed-forward layer: (B, T, H) -> (B, T, I) through hidden_act. */
+    private static final class BertIntermediate extends Module {
+        final Linear dense;
+        final Activation activation;
+
+        BertIntermediate(BertConfig c, Rng rng) {
+            dense = registerModule("dense", new Linear(c.hiddenSize(), c.intermediateSize(), true, rng));
+            activation = c.activation();
+        }
+
+        Tensor forward(Tensor x) {
+            return activation.apply(dense.forward(x));
+        }
+    }
+
+    /** Hugging Face's BertSelfOutput and BertOutput: LayerNorm(residual + dropout(dense(x))), (..., in) -> (..., H). */
+    private static final class AddAndNorm extends Module {
+        final Linear dense;
+        final LayerNorm layerNorm;
+        final Dropout dropout;
+
+        AddAndNorm(int in, BertConfig c, Rng rng) {
+            dense = registerModule("dense", new Linear(in, c.hiddenSize(), true, rng));
+            layerNorm = registerModule("LayerNorm", new LayerNorm(c.hiddenSize(), c.layerNormEps(), true));
+            dropout = registerModule("dropout", new Dropout(c.hiddenDropoutProb(), rng));
+        }
+
+        Tensor forward(Tensor x, Tensor residual) {
+            return layerNorm.forward(dropout.forward(dense.forward(x)).add(residual));
+        }
+    }
+}
