@@ -19,13 +19,18 @@ public final class GoldenAssert {
 
     /** Asserts closeness; returns the worst deviation relative to max|expected|. */
     public static double assertClose(String name, Tensor actual, Tensor expected) {
+        return assertClose(name, actual, expected, RELATIVE);
+    }
+
+    /** Asserts |actual - expected| <= tolerance * max|expected| + 1e-7; returns the worst deviation relative to max|expected|. */
+    public static double assertClose(String name, Tensor actual, Tensor expected, double tolerance) {
         if (actual == null) fail(name + ": no value (a missing gradient?)");
         assertArrayEquals(expected.shape(), actual.shape(), name + ": shape " + Shapes.str(actual.shape())
                 + " differs from the reference " + Shapes.str(expected.shape()));
         float[] a = actual.toArray(), e = expected.toArray();
         double maxExpected = 0;
         for (float v : e) maxExpected = Math.max(maxExpected, Math.abs(v));
-        double tol = RELATIVE * maxExpected + ABSOLUTE, worst = 0;
+        double tol = tolerance * maxExpected + ABSOLUTE, worst = 0;
         int worstAt = 0;
         for (int i = 0; i < a.length; i++) {
             double d = Math.abs((double) a[i] - e[i]);
@@ -39,8 +44,8 @@ public final class GoldenAssert {
             System.out.printf("golden %-40s max|a-e| = %.3e  (%.3e of max|e| = %.3e)%n", name, worst, relative, maxExpected);
         }
         if (worst > tol) {
-            fail(String.format("%s: element %d is %s, expected %s (|diff| %.3e > tolerance %.3e = 1e-5 * %.3e + 1e-7)",
-                    name, worstAt, a[worstAt], e[worstAt], worst, tol, maxExpected));
+            fail(String.format("%s: element %d is %s, expected %s (|diff| %.3e > tolerance %.3e = %.0e * %.3e + 1e-7)",
+                    name, worstAt, a[worstAt], e[worstAt], worst, tol, tolerance, maxExpected));
         }
         return relative;
     }
