@@ -143,6 +143,19 @@ public final class BpeTokenizerJson {
         return first.isTextual() ? first.asText() : null;
     }
 
+    /**
+     * Writes the files a Hugging Face model directory holds for this tokenizer: vocab.json + merges.txt when it
+     * splits text as GPT-2 does (what GPT2Tokenizer reads), else tokenizer.json. Returns the file names written.
+     */
+    public static List<String> saveHuggingFaceFiles(ByteLevelBpe bpe, Path dir) throws IOException {
+        if (bpe.options().isGpt2()) {
+            bpe.writeVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"));
+            return List.of("vocab.json", "merges.txt");
+        }
+        write(bpe, dir.resolve(FILE));
+        return List.of(FILE);
+    }
+
     /** Writes the tokenizer as a tokenizer.json that Hugging Face's tokenizers library reads back to the same ids. */
     public static void write(ByteLevelBpe bpe, Path file) throws IOException {
         BpeOptions options = bpe.options();
