@@ -75,7 +75,11 @@ public final class Generator {
      * early at any of the config's stop strings (which are not included). Returns the generated text.
      */
     public String generate(String prompt, SamplingConfig cfg, Consumer<String> onText) {
-        int[] promptIds = tokenizer.encode(prompt);
+        return generate(tokenizer.encode(prompt), cfg, onText);
+    }
+
+    /** As {@link #generate(String, SamplingConfig, Consumer)} from prompt ids, e.g. ones that start with a BOS token. */
+    public String generate(int[] promptIds, SamplingConfig cfg, Consumer<String> onText) {
         StringBuilder emitted = new StringBuilder();
         int[][] generated = {new int[0]};
         class Stop extends RuntimeException {

@@ -113,6 +113,23 @@ class HuggingFaceLlamaTest {
     }
 
     @Test
+    void bf16WeightsLoadAsFloat32AndInfoReportsTheirDtype(@TempDir Path tmp) throws IOException {
+        Path dir = HfTestDirs.copy(TINY_LLAMA, tmp, "bf16");
+        var data = new java.util.LinkedHashMap<String, dev.zerolm.io.TensorData>();
+        for (var e : dev.zerolm.io.StateDicts.load(dir.resolve("model.safetensors")).entrySet()) {
+            long[] shape = Arrays.stream(e.getValue().shape()).asLongStream().toArray();
+            data.put(e.getKey(), dev.zerolm.io.TensorData.ofFloats(e.getKey(), shape, e.getValue().toArray()));
+        }
+        dev.zerolm.io.SafetensorsWriter.write(dir.resolve("model.safetensors"), data, java.util.Map.of(), dev.zerolm.io.DType.BF16);
+        IntTensor idx = GOLDEN.intTensor("idx");
+        // bf16 keeps 8 bits of mantissa: the logits move by a few percent of their range, no more.
+        GoldenAssert.assertClose("bf16 llama logits", HfModel.load(dir).model().forward(idx), GOLDEN.tensor("logits"), 5e-2);
+        HfModelInfo info = HfModelInfo.read(dir);
+        assertThat(info.tensorsByType()).containsExactly(java.util.Map.entry(dev.zerolm.io.DType.BF16, 21));
+        assertThat(info.parameters()).isEqualTo(HfModel.load(TINY_LLAMA).model().parameterCount());
+    }
+
+    @Test
     void theContextCanBeCutToBoundTheKvCache() throws IOException {
         HfModel hf = HfModel.load(TINY_LLAMA, 16);
         assertThat(hf.model().blockSize()).isEqualTo(16);
