@@ -6,7 +6,6 @@ import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 import dev.zerolm.testutil.GoldenAssert;
-import dev.zerolm.testutil.GoldenFile;
 import dev.zerolm.testutil.TestResources;
 import org.junit.jupiter.api.Test;
 
@@ -34,21 +33,6 @@ class LlamaModelTest {
         assertThat(model.stateDict().keySet()).containsExactlyInAnyOrderElementsOf(hf.keySet());
         model.loadStateDict(hf, true);
         assertThat(model.parameterCount()).isEqualTo(hf.values().stream().mapToLong(Tensor::numel).sum());
-    }
-
-    @Test
-    void matchesPyTorchLogitsLossAndEveryGradient() throws Exception {
-        GoldenFile g = GoldenFile.load("hf_llama.safetensors");
-        var model = new LlamaModel(tinyConfig(), new Rng(1));
-        model.loadStateDict(StateDicts.load(resource("hf/tiny-llama/model.safetensors")), true);
-        Tensor logits = model.forward(g.intTensor("idx"));
-        Tensor loss = GPT.crossEntropy(logits, g.intTensor("targets"));
-        loss.backward();
-        GoldenAssert.assertClose("llama logits", logits, g.tensor("logits"), 1e-4);
-        GoldenAssert.assertClose("llama loss", loss, g.tensor("loss"), 1e-4);
-        for (var p : model.namedParameters().entrySet()) {
-            GoldenAssert.assertClose("llama grad." + p.getKey(), p.getValue().grad(), g.tensor("grad." + p.getKey()), 1e-3);
-        }
     }
 
     @Test

@@ -130,6 +130,29 @@ class HuggingFaceLlamaTest {
     }
 
     @Test
+    void shardedWeightsLoadTheSame(@TempDir Path tmp) throws IOException {
+        Path dir = HfTestDirs.copy(TINY_LLAMA, tmp, "sharded");
+        var all = dev.zerolm.io.StateDicts.load(dir.resolve("model.safetensors"));
+        java.nio.file.Files.delete(dir.resolve("model.safetensors"));
+        var shards = java.util.List.of(new java.util.LinkedHashMap<String, Tensor>(), new java.util.LinkedHashMap<String, Tensor>());
+        var index = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        index.putObject("metadata").put("total_size", 0);
+        var weightMap = index.putObject("weight_map");
+        int i = 0;
+        for (var e : all.entrySet()) {
+            int shard = i++ < all.size() / 2 ? 0 : 1;
+            shards.get(shard).put(e.getKey(), e.getValue());
+            weightMap.put(e.getKey(), "model-0000" + (shard + 1) + "-of-00002.safetensors");
+        }
+        for (int s = 0; s < 2; s++) {
+            dev.zerolm.io.StateDicts.save(dir.resolve("model-0000" + (s + 1) + "-of-00002.safetensors"), shards.get(s), java.util.Map.of());
+        }
+        java.nio.file.Files.writeString(dir.resolve("model.safetensors.index.json"), index.toString());
+        IntTensor idx = GOLDEN.intTensor("idx");
+        HfTestDirs.assertSameLogits("sharded llama logits", HfModel.load(dir).model().forward(idx), HfModel.load(TINY_LLAMA).model().forward(idx));
+    }
+
+    @Test
     void theContextCanBeCutToBoundTheKvCache() throws IOException {
         HfModel hf = HfModel.load(TINY_LLAMA, 16);
         assertThat(hf.model().blockSize()).isEqualTo(16);
