@@ -12,8 +12,9 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * Autoregressive text generation from a causal language model (a GPT, a Llama, ...). With the KV cache each new token costs one position's work;
- * without it every step re-runs the whole context (kept as the reference the cache is tested against).
+ * Autoregressive text generation from a causal language model (a GPT, a Llama, ...). With the KV cache each new
+ * token costs one position's work; without it every step re-runs the whole context (kept as the reference the
+ * cache is tested against).
  * <p>When the context fills the model's block size, generation keeps the last half of it and continues
  * (the cache is rebuilt from that half), so any number of tokens can be produced.
  */

@@ -2,6 +2,7 @@ package dev.zerolm.models;
 
 import dev.zerolm.nn.KVCache;
 import dev.zerolm.tensor.IntTensor;
+import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Tensor;
 
 import java.util.List;
@@ -40,7 +41,12 @@ public interface CausalLM {
 
     /** Mean cross-entropy of predicting targets (B, T) from idx (B, T); targets of -1 count for nothing. */
     default Tensor loss(IntTensor idx, IntTensor targets) {
-        return GPT.crossEntropy(forward(idx), targets);
+        return crossEntropy(forward(idx), targets);
+    }
+
+    /** Mean cross-entropy of logits (B, T, V) against targets (B, T), ignoring targets equal to {@link #IGNORE_INDEX}. */
+    static Tensor crossEntropy(Tensor logits, IntTensor targets) {
+        return NNOps.crossEntropy(logits, targets, IGNORE_INDEX, NNOps.Reduction.MEAN);
     }
 
     // ---- implemented by dev.zerolm.nn.Module

@@ -12,7 +12,6 @@ import dev.zerolm.nn.RotaryEmbedding;
 import dev.zerolm.nn.SinusoidalPositionalEncoding;
 import dev.zerolm.nn.TransformerBlock;
 import dev.zerolm.tensor.IntTensor;
-import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
@@ -107,9 +106,9 @@ public final class GPT extends Module implements CausalLM {
         return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
     }
 
-    /** Mean cross-entropy of logits (B, T, V) against targets (B, T), ignoring targets equal to {@link #IGNORE_INDEX}. */
+    /** Mean cross-entropy of logits (B, T, V) against targets (B, T); see {@link CausalLM#crossEntropy}. */
     public static Tensor crossEntropy(Tensor logits, IntTensor targets) {
-        return NNOps.crossEntropy(logits, targets, IGNORE_INDEX, NNOps.Reduction.MEAN);
+        return CausalLM.crossEntropy(logits, targets);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.zerolm.models.hf;
 import dev.zerolm.generate.Generator;
 import dev.zerolm.generate.SamplingConfig;
 import dev.zerolm.io.Safetensors;
+import dev.zerolm.models.CausalLM;
 import dev.zerolm.models.GPT;
 import dev.zerolm.models.GPTConfig;
 import dev.zerolm.nn.PositionalEncoding;
@@ -35,7 +36,7 @@ class HuggingFaceGpt2Test {
     void logitsLossAndEveryGradientMatchPyTorch() throws IOException {
         GPT model = HuggingFaceGpt2.load(TINY_GPT2);
         Tensor logits = model.forward(GOLDEN.intTensor("idx"));
-        Tensor loss = GPT.crossEntropy(logits, GOLDEN.intTensor("targets"));
+        Tensor loss = CausalLM.crossEntropy(logits, GOLDEN.intTensor("targets"));
         loss.backward();
         GoldenAssert.assertClose("gpt2 logits", logits, GOLDEN.tensor("logits"), 1e-4);
         GoldenAssert.assertClose("gpt2 loss", loss, GOLDEN.tensor("loss"), 1e-4);

@@ -3,7 +3,7 @@ package dev.zerolm.models.hf;
 import dev.zerolm.generate.Generator;
 import dev.zerolm.generate.SamplingConfig;
 import dev.zerolm.io.Safetensors;
-import dev.zerolm.models.GPT;
+import dev.zerolm.models.CausalLM;
 import dev.zerolm.models.LlamaConfig;
 import dev.zerolm.models.LlamaModel;
 import dev.zerolm.tensor.IntTensor;
@@ -39,7 +39,7 @@ class HuggingFaceLlamaTest {
         assertThat(hf.modelType()).isEqualTo("llama");
         LlamaModel model = (LlamaModel) hf.model();
         Tensor logits = model.forward(GOLDEN.intTensor("idx"));
-        Tensor loss = GPT.crossEntropy(logits, GOLDEN.intTensor("targets"));
+        Tensor loss = CausalLM.crossEntropy(logits, GOLDEN.intTensor("targets"));
         loss.backward();
         GoldenAssert.assertClose("llama logits", logits, GOLDEN.tensor("logits"), 1e-4);
         GoldenAssert.assertClose("llama loss", loss, GOLDEN.tensor("loss"), 1e-4);
