@@ -2,9 +2,11 @@ package dev.zerolm.cli;
 
 import dev.zerolm.generate.Generator;
 import dev.zerolm.generate.SamplingConfig;
-import dev.zerolm.models.GPT;
+import dev.zerolm.models.CausalLM;
+import dev.zerolm.models.hf.HfModel;
 import dev.zerolm.tokenize.Tokenizer;
 import dev.zerolm.train.Checkpoint;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,12 +16,26 @@ import java.util.concurrent.Callable;
 
 /** `zerolm generate`: continue a prompt with a trained model, streaming tokens as they come. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generate text from a checkpoint.",
-                "Example: zerolm generate --checkpoint runs/brown-char/checkpoint --prompt \"The jury\" --max-new-tokens 200"})
+        description = {"Generate text from a ZeroLM checkpoint or a Hugging Face model directory (gpt2, llama).",
+                "Example: zerolm generate --checkpoint runs/brown-char/checkpoint --prompt \"The jury\" --max-new-tokens 200",
+                "         zerolm generate --model models/gpt2 --prompt \"Hello\" --greedy"})
 public final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (e.g. runs/pretrain/checkpoint or .../best).")
-    Path checkpoint;
+    /** Where the model comes from: exactly one of the two. */
+    static final class Source {
+        @Option(names = "--checkpoint", required = true, description = "A ZeroLM checkpoint directory (e.g. runs/pretrain/checkpoint or .../best).")
+        Path checkpoint;
+
+        @Option(names = "--model", required = true, description = "A Hugging Face model directory (config.json, model.safetensors, tokenizer files).")
+        Path model;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--context", defaultValue = "2048",
+            description = "Longest context of a Hugging Face rotary model (bounds the KV cache). Default: ${DEFAULT-VALUE}.")
+    int context;
 
     @Option(names = "--prompt", defaultValue = "The ", description = "Text to continue. Default: \"${DEFAULT-VALUE}\".")
     String prompt;
@@ -34,13 +50,24 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GPT model = Checkpoint.loadModel(checkpoint);
-        Tokenizer tok = Checkpoint.loadTokenizer(checkpoint);
+        CausalLM model;
+        Tokenizer tok;
+        int[] promptIds;
+        if (source.model != null) {
+            HfModel hf = HfModel.load(source.model, context);
+            model = hf.model();
+            tok = hf.requireTokenizer();
+            promptIds = hf.encodeWithSpecialTokens(prompt);
+        } else {
+            model = Checkpoint.loadModel(source.checkpoint);
+            tok = Checkpoint.loadTokenizer(source.checkpoint);
+            promptIds = tok.encode(prompt);
+        }
         SamplingConfig cfg = new SamplingConfig(maxNewTokens, greedy ? 0f : temperature, topK, topP, stop, seed);
         System.out.print(prompt);
         System.out.flush();
         long t0 = System.nanoTime();
-        new Generator(model, tok).generate(prompt, cfg, text -> {
+        new Generator(model, tok).generate(promptIds, cfg, text -> {
             System.out.print(text);
             System.out.flush();
         });

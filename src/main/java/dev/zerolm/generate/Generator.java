@@ -1,7 +1,7 @@
 package dev.zerolm.generate;
 
 import dev.zerolm.autograd.GradMode;
-import dev.zerolm.models.GPT;
+import dev.zerolm.models.CausalLM;
 import dev.zerolm.nn.KVCache;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Tensor;
@@ -12,24 +12,25 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * Autoregressive text generation from a GPT. With the KV cache each new token costs one position's work;
- * without it every step re-runs the whole context (kept as the reference the cache is tested against).
+ * Autoregressive text generation from a causal language model (a GPT, a Llama, ...). With the KV cache each new
+ * token costs one position's work; without it every step re-runs the whole context (kept as the reference the
+ * cache is tested against).
  * <p>When the context fills the model's block size, generation keeps the last half of it and continues
  * (the cache is rebuilt from that half), so any number of tokens can be produced.
  */
 public final class Generator {
 
-    private final GPT model;
+    private final CausalLM model;
     private final Tokenizer tokenizer;
 
-    public Generator(GPT model, Tokenizer tokenizer) {
+    public Generator(CausalLM model, Tokenizer tokenizer) {
         this.model = model;
         this.tokenizer = tokenizer;
     }
 
     /** Generates ids after the prompt ids; onToken sees each new id as it is chosen. Returns only the new ids. */
     public int[] generateIds(int[] prompt, SamplingConfig cfg, boolean useCache, IntConsumer onToken) {
-        int blockSize = model.config().blockSize();
+        int blockSize = model.blockSize();
         if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt is empty; give at least one token");
         if (prompt.length > blockSize) {
             throw new IllegalArgumentException("generate: the prompt is " + prompt.length + " tokens but the model's context is "
@@ -75,7 +76,11 @@ public final class Generator {
      * early at any of the config's stop strings (which are not included). Returns the generated text.
      */
     public String generate(String prompt, SamplingConfig cfg, Consumer<String> onText) {
-        int[] promptIds = tokenizer.encode(prompt);
+        return generate(tokenizer.encode(prompt), cfg, onText);
+    }
+
+    /** As {@link #generate(String, SamplingConfig, Consumer)} from prompt ids, e.g. ones that start with a BOS token. */
+    public String generate(int[] promptIds, SamplingConfig cfg, Consumer<String> onText) {
         StringBuilder emitted = new StringBuilder();
         int[][] generated = {new int[0]};
         class Stop extends RuntimeException {

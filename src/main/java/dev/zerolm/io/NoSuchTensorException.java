@@ -39,8 +39,8 @@ public final class NoSuchTensorException extends IllegalArgumentException {
                 + "; closest: '" + closest(wanted, available) + "'";
     }
 
-    /** The available name with the smallest edit distance to the wanted one (only computed on this error path). */
-    private static String closest(String wanted, Collection<String> available) {
+    /** The available name with the smallest edit distance to the wanted one (for error messages; null if none). */
+    public static String closest(String wanted, Collection<String> available) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String name : available) {

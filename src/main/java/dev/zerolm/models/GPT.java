@@ -12,7 +12,6 @@ import dev.zerolm.nn.RotaryEmbedding;
 import dev.zerolm.nn.SinusoidalPositionalEncoding;
 import dev.zerolm.nn.TransformerBlock;
 import dev.zerolm.tensor.IntTensor;
-import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
@@ -30,10 +29,7 @@ import dev.zerolm.tensor.Tensor;
  * The lm_head is tied to wte: the very same tensor, listed once, under {@code transformer.wte.weight}, so an
  * optimiser updates it once with the sum of both gradients.
  */
-public final class GPT extends Module {
-
-    /** Targets equal to this are not predicted (padding); nanoGPT's convention. */
-    public static final int IGNORE_INDEX = -1;
+public final class GPT extends Module implements CausalLM {
 
     private final GPTConfig config;
     private final Transformer transformer;
@@ -86,16 +82,7 @@ public final class GPT extends Module {
         }
     }
 
-    /** idx (B, T) token ids -> logits (B, T, V). */
-    public Tensor forward(IntTensor idx) {
-        return forward(idx, null, 0);
-    }
-
-    /**
-     * idx (B, T) holds the tokens at positions [startPos, startPos + T). With a cache (from {@link #newKVCache})
-     * they also attend over the cached earlier tokens, and their keys and values are added to it; run inside
-     * GradMode.noGrad(). Returns logits (B, T, V).
-     */
+    @Override
     public Tensor forward(IntTensor idx, KVCache cache, int startPos) {
         int[] s = idx.shape();
         if (s.length != 2) throw new ShapeException("GPT: token ids must be (B, T), got shape " + Shapes.str(s));
@@ -119,19 +106,24 @@ public final class GPT extends Module {
         return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
     }
 
-    /** Mean cross-entropy of predicting targets (B, T) from idx (B, T); targets of -1 count for nothing. */
-    public Tensor loss(IntTensor idx, IntTensor targets) {
-        return crossEntropy(forward(idx), targets);
-    }
-
-    /** Mean cross-entropy of logits (B, T, V) against targets (B, T), ignoring targets equal to {@link #IGNORE_INDEX}. */
+    /** Mean cross-entropy of logits (B, T, V) against targets (B, T); see {@link CausalLM#crossEntropy}. */
     public static Tensor crossEntropy(Tensor logits, IntTensor targets) {
-        return NNOps.crossEntropy(logits, targets, IGNORE_INDEX, NNOps.Reduction.MEAN);
+        return CausalLM.crossEntropy(logits, targets);
     }
 
-    /** An empty KV cache for batchSize sequences of up to blockSize tokens. */
+    @Override
     public KVCache newKVCache(int batchSize) {
         return new KVCache(config.nLayer(), batchSize, config.nHead(), config.blockSize(), config.headSize());
+    }
+
+    @Override
+    public int blockSize() {
+        return config.blockSize();
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
     }
 
     public GPTConfig config() {

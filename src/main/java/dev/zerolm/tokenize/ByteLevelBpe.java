@@ -3,6 +3,7 @@ package dev.zerolm.tokenize;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zerolm.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Byte-level BPE as in GPT-2: text is split into pieces by GPT-2's regex, each piece's UTF-8 bytes start as
@@ -21,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * GPT-2's own files (encoder.json: token string to id, vocab.bpe: merges in rank order), so
  * {@code load(gpt2-bpe dir)} gives exactly GPT-2's tokenizer and {@link #train(String, int)} gives a new one.
  * Like GPT-2's encoder.py, special tokens such as "&lt;|endoftext|&gt;" in the input text are encoded as
- * plain text; use {@link #endOfTextId()} to insert the separator id.
+ * plain text; use {@link #endOfTextId()} to insert the separator id. A tokenizer read from a Hugging Face
+ * tokenizer.json ({@link BpeTokenizerJson}) follows that file instead: its pre-tokenizer regex, and added tokens
+ * matched whole in the text.
  */
 public final class ByteLevelBpe implements Tokenizer {
 
@@ -39,6 +44,9 @@ public final class ByteLevelBpe implements Tokenizer {
     private final int[] mergeLeft, mergeRight, mergeResult; // by rank
     private final PairRankMap rankOfPair;
     private final Map<String, int[]> pieceCache = new ConcurrentHashMap<>();
+    private final BpeOptions options;
+    private final boolean[] isAdded;        // id -> whether it is an added token, matched whole in the text
+    private final Pattern addedTokenPattern; // null when there are no added tokens
 
     /**
      * @param tokens token strings by id (every id in [0, tokens.length) present)
@@ -46,7 +54,15 @@ public final class ByteLevelBpe implements Tokenizer {
      * @param source where they came from, named in error messages
      */
     ByteLevelBpe(String[] tokens, List<String[]> merges, String source) {
+        this(tokens, merges, BpeOptions.GPT2, source);
+    }
+
+    /** As above, splitting text as options say; added tokens stand for their UTF-8 text rather than GPT-2's alphabet. */
+    ByteLevelBpe(String[] tokens, List<String[]> merges, BpeOptions options, String source) {
         this.tokens = tokens;
+        this.options = options;
+        this.isAdded = new boolean[tokens.length];
+        this.addedTokenPattern = options.addedTokenPattern();
         this.tokenBytes = new byte[tokens.length][];
         this.ids = new LinkedHashMap<>(tokens.length * 2);
         for (int id = 0; id < tokens.length; id++) {
@@ -55,7 +71,15 @@ public final class ByteLevelBpe implements Tokenizer {
             if (ids.put(token, id) != null) {
                 throw new IllegalArgumentException(source + ": token \"" + token + "\" appears twice");
             }
-            tokenBytes[id] = tokenStringToBytes(token, id, source);
+            isAdded[id] = options.addedTokens().contains(token);
+            tokenBytes[id] = isAdded[id] ? token.getBytes(StandardCharsets.UTF_8) : tokenStringToBytes(token, id, source);
+        }
+        for (String added : options.addedTokens()) {
+            if (!ids.containsKey(added)) throw new IllegalArgumentException(source + ": added token \"" + added + "\" has no id");
+        }
+        if (options.bosToken() != null && !ids.containsKey(options.bosToken())) {
+            throw new IllegalArgumentException(source + ": the post-processor's first token \"" + options.bosToken()
+                    + "\" is not in the vocabulary");
         }
         for (int b = 0; b < 256; b++) {
             Integer id = ids.get(String.valueOf(Gpt2ByteMap.toChar(b)));
@@ -79,8 +103,15 @@ public final class ByteLevelBpe implements Tokenizer {
         }
     }
 
-    /** Reads encoder.json and vocab.bpe from the directory (GPT-2's files, or ones written by {@link #save(Path)}). */
+    /**
+     * Reads encoder.json and vocab.bpe from the directory (GPT-2's files, or ones written by {@link #save(Path)}),
+     * or its tokenizer.json when it has no encoder.json.
+     */
     public static ByteLevelBpe load(Path dir) throws IOException {
+        Path tokenizerJson = dir.resolve(BpeTokenizerJson.FILE);
+        if (!Files.exists(dir.resolve(ENCODER_FILE)) && Files.isRegularFile(tokenizerJson)) {
+            return BpeTokenizerJson.read(tokenizerJson);
+        }
         return fromFiles(dir.resolve(ENCODER_FILE), dir.resolve(MERGES_FILE));
     }
 
@@ -126,8 +157,25 @@ public final class ByteLevelBpe implements Tokenizer {
     @Override
     public int[] encode(String text) {
         IntBuffer out = new IntBuffer(Math.max(16, text.length() / 3));
-        Gpt2PreTokenizer.split(text, (start, end) -> out.addAll(pieceIds(text, start, end)));
+        if (addedTokenPattern == null) {
+            encodeOrdinary(text, out);
+            return out.toArray();
+        }
+        Matcher m = addedTokenPattern.matcher(text);   // added tokens first; the text between them as usual
+        int at = 0;
+        while (m.find()) {
+            if (m.start() > at) encodeOrdinary(text.substring(at, m.start()), out);
+            out.addAll(new int[] {ids.get(m.group())});
+            at = m.end();
+        }
+        if (at < text.length()) encodeOrdinary(text.substring(at), out);
         return out.toArray();
+    }
+
+    /** Text without added tokens: pre-tokenize, then merge each piece. */
+    private void encodeOrdinary(String text, IntBuffer out) {
+        String t = options.addPrefixSpace() && !text.startsWith(" ") ? " " + text : text;
+        options.split(t, (start, end) -> out.addAll(pieceIds(t, start, end)));
     }
 
     @Override
@@ -172,32 +220,63 @@ public final class ByteLevelBpe implements Tokenizer {
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
-    /** The token string of an id in GPT-2's byte alphabet, e.g. "Ġthe" for " the". */
+    /**
+     * The id a Hugging Face tokenizer.json's post-processor puts before every text (Llama 3's
+     * "&lt;|begin_of_text|&gt;"); {@link #encode} does not add it, a caller that wants Hugging Face's ids does.
+     */
+    public OptionalInt bosId() {
+        return options.bosToken() == null ? OptionalInt.empty() : OptionalInt.of(ids.get(options.bosToken()));
+    }
+
+    /** The token string of an id in GPT-2's byte alphabet, e.g. "Ġthe" for " the" (an added token: its text). */
     public String tokenString(int id) {
         return tokens[id];
     }
 
-    /** Writes encoder.json and vocab.bpe in GPT-2's format plus {@value Tokenizer#CONFIG_FILE}. */
+    /** The two token strings merged at a rank (0 = first merge). */
+    public String[] mergePair(int rank) {
+        return new String[] {tokens[mergeLeft[rank]], tokens[mergeRight[rank]]};
+    }
+
+    BpeOptions options() {
+        return options;
+    }
+
+    /**
+     * Writes encoder.json and vocab.bpe in GPT-2's format plus {@value Tokenizer#CONFIG_FILE}; a tokenizer read
+     * from a tokenizer.json that splits text differently from GPT-2 writes a tokenizer.json instead.
+     */
     @Override
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
         ObjectMapper json = new ObjectMapper();
+        ObjectNode config = json.createObjectNode();
+        config.put("kind", KIND);
+        if (options.isGpt2()) {
+            writeVocabAndMerges(dir.resolve(ENCODER_FILE), dir.resolve(MERGES_FILE));
+            config.put("encoder", ENCODER_FILE);
+            config.put("merges", MERGES_FILE);
+        } else {
+            BpeTokenizerJson.write(this, dir.resolve(BpeTokenizerJson.FILE));
+            config.put("tokenizer_json", BpeTokenizerJson.FILE);
+        }
+        config.put("vocab_size", tokens.length);
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(CONFIG_FILE).toFile(), config);
+    }
+
+    /**
+     * Writes the vocabulary (token string -> id, JSON) and the merges (rank order, "#version: 0.2" first) under
+     * the given names: GPT-2's encoder.json and vocab.bpe, or Hugging Face's vocab.json and merges.txt.
+     */
+    public void writeVocabAndMerges(Path vocabJson, Path mergesTxt) throws IOException {
         Map<String, Integer> encoder = new LinkedHashMap<>();
         for (int id = 0; id < tokens.length; id++) encoder.put(tokens[id], id);
-        json.writeValue(dir.resolve(ENCODER_FILE).toFile(), encoder);
-
+        AtomicFiles.writeBytes(vocabJson, new ObjectMapper().writeValueAsBytes(encoder));
         StringBuilder merges = new StringBuilder("#version: 0.2\n");
         for (int rank = 0; rank < mergeLeft.length; rank++) {
             merges.append(tokens[mergeLeft[rank]]).append(' ').append(tokens[mergeRight[rank]]).append('\n');
         }
-        Files.writeString(dir.resolve(MERGES_FILE), merges, StandardCharsets.UTF_8);
-
-        ObjectNode config = json.createObjectNode();
-        config.put("kind", KIND);
-        config.put("encoder", ENCODER_FILE);
-        config.put("merges", MERGES_FILE);
-        config.put("vocab_size", tokens.length);
-        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(CONFIG_FILE).toFile(), config);
+        AtomicFiles.writeString(mergesTxt, merges.toString());
     }
 
     /** Ids of text[start, end), one pre-tokenized piece, from the cache or by running the merges. */
@@ -205,10 +284,21 @@ public final class ByteLevelBpe implements Tokenizer {
         String piece = text.substring(start, end);
         int[] cached = pieceCache.get(piece);
         if (cached != null) return cached;
-        int[] ids = merge(utf8ByteIds(text, start, end));
+        int[] bytes = utf8ByteIds(text, start, end);
+        int[] ids = options.ignoreMerges() ? wholeToken(bytes) : null;
+        if (ids == null) ids = merge(bytes);
         if (pieceCache.size() >= CACHE_LIMIT) pieceCache.clear();
         pieceCache.put(piece, ids);
         return ids;
+    }
+
+    /** The one-token form of a piece given as byte ids, when the vocabulary holds the whole piece; else null. */
+    private int[] wholeToken(int[] byteIds) {
+        if (byteIds.length == 1) return byteIds;
+        StringBuilder s = new StringBuilder(byteIds.length);
+        for (int id : byteIds) s.append(tokens[id]);
+        Integer id = ids.get(s.toString());
+        return id == null || isAdded[id] ? null : new int[] {id};
     }
 
     /**
