@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/zerolm.jar org.openjdk.jmh.Main GemmBenchmark -f 1 -wi 2 -i 3
- * java --add-modules jdk.incubator.vector -cp target/zerolm.jar dev.zerolm.bench.GemmBenchmark [threads] [MxKxN] [layout]
+ * java --add-modules jdk.incubator.vector -cp target/zerolm.jar dev.zerolm.bench.GemmBenchmark [threads] [shapes] [layouts]
+ *   e.g. ... GemmBenchmark 2 4096x768x3072,48*256x64x256 NN,NT
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -73,15 +74,18 @@ public class GemmBenchmark {
         return problem.C[0];
     }
 
-    /** One (M, K, N) product in a given layout, with random operands. */
-    record Problem(int M, int K, int N, boolean transA, boolean transB, float[] A, float[] B, float[] C) {
+    /** batch independent (M, K, N) products in a given layout, with random operands. */
+    record Problem(int batch, int M, int K, int N, boolean transA, boolean transB, float[] A, float[] B, float[] C) {
 
+        /** Parses "MxKxN" or "batch*MxKxN" (e.g. "48*256x64x256" for attention scores). */
         static Problem parse(String shape, String layout) {
-            String[] dims = shape.split("x");
+            int star = shape.indexOf('*');
+            int batch = star < 0 ? 1 : Integer.parseInt(shape.substring(0, star));
+            String[] dims = shape.substring(star + 1).split("x");
             int M = Integer.parseInt(dims[0]), K = Integer.parseInt(dims[1]), N = Integer.parseInt(dims[2]);
             Random rnd = new Random(42);
-            return new Problem(M, K, N, layout.charAt(0) == 'T', layout.charAt(1) == 'T',
-                    random(rnd, M * K), random(rnd, K * N), new float[M * N]);
+            return new Problem(batch, M, K, N, layout.charAt(0) == 'T', layout.charAt(1) == 'T',
+                    random(rnd, batch * M * K), random(rnd, batch * K * N), new float[batch * M * N]);
         }
 
         private static float[] random(Random rnd, int n) {
@@ -91,12 +95,17 @@ public class GemmBenchmark {
         }
 
         double flops() {
-            return 2.0 * M * N * K;
+            return 2.0 * batch * M * N * K;
         }
 
         void run() {
             int lda = transA ? M : K, ldb = transB ? K : N;
-            Gemm.gemm(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N);
+            if (batch == 1) {
+                Gemm.gemm(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N);
+            } else {
+                Gemm.gemmBatched(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N,
+                        batch, (long) M * K, (long) K * N, (long) M * N);
+            }
         }
     }
 
@@ -120,7 +129,7 @@ public class GemmBenchmark {
                     p.run();
                     best = Math.min(best, (System.nanoTime() - t0) * 1e-9);
                 }
-                System.out.printf("threads=%d %-15s %s  %8.3f ms  %7.1f GFLOP/s%n",
+                System.out.printf("threads=%d %-18s %s  %8.3f ms  %7.1f GFLOP/s%n",
                         threads, shape, layout, best * 1e3, p.flops() / best * 1e-9);
             }
         }

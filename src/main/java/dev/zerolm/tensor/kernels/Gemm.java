@@ -2,6 +2,7 @@ package dev.zerolm.tensor.kernels;
 
 import dev.zerolm.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -33,14 +34,16 @@ public final class Gemm {
 
     /** Rows of C per micro-kernel tile. */
     static final int MR = 6;
+    /** Selects the first MR lanes of a vector (all of them on hardware narrower than MR). */
+    private static final VectorMask<Float> FIRST_MR = SPECIES.indexInRange(0, MR);
     /** Columns of C per micro-kernel tile: two vector registers. */
     static final int NR = 2 * LANES;
     /** Depth of one packed block: a (KC, NR) panel of B fits in L1. */
-    static final int KC = 256;
+    static final int KC = Integer.getInteger("gemm.kc", 256);
     /** Rows of A per packed block: a (MC, KC) block of A fits in L2. Multiple of MR. */
-    static final int MC = 144;
+    static final int MC = Integer.getInteger("gemm.mc", 144);
     /** Columns of B per packed block. Multiple of NR. */
-    static final int NC = 3072;
+    static final int NC = Integer.getInteger("gemm.nc", 3072);
 
     /** Below this many multiply-adds the packing overhead outweighs its benefit. */
     static final long SMALL_MACS = 32 * 32 * 32;
@@ -281,21 +284,45 @@ public final class Gemm {
      */
     private static void packA(boolean transA, float alpha, float[] A, int offA, int lda, int ic, int mc, int pc, int kc,
                               float[] dst) {
+        if (transA) {
+            // A is stored (K, M): read each k row once across all mc columns, dealing them out to the
+            // panels (panel by panel would revisit each cache line MR/16 at a time).
+            FloatVector alphas = FloatVector.broadcast(SPECIES, alpha);
+            for (int p = 0; p < kc; p++) {
+                int src = offA + (pc + p) * lda + ic;
+                int ir = 0;
+                if (LANES >= MR) {
+                    // One masked vector move per panel: its MR values sit side by side in both places.
+                    for (; ir + MR <= mc; ir += MR) {
+                        FloatVector.fromArray(SPECIES, A, src + ir, FIRST_MR).mul(alphas)
+                                .intoArray(dst, ir * kc + p * MR, FIRST_MR);
+                    }
+                }
+                for (; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir), d = ir * kc + p * MR;
+                    for (int r = 0; r < mr; r++) dst[d + r] = alpha * A[src + ir + r];
+                }
+            }
+        }
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int panel = ir * kc;
-            int row = ic + ir;
-            if (!transA) {
-                // A is stored (M, K): walk MR rows side by side.
-                for (int r = 0; r < mr; r++) {
-                    int src = offA + (row + r) * lda + pc;
-                    for (int p = 0; p < kc; p++) dst[panel + p * MR + r] = alpha * A[src + p];
-                }
-            } else {
-                // A is stored (K, M): the MR values of each k are contiguous.
+            int src = offA + (ic + ir) * lda + pc;
+            if (!transA && mr == MR) {
+                // A is stored (M, K): walk the MR rows side by side, writing each k's MR values together.
+                int s1 = src + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
                 for (int p = 0; p < kc; p++) {
-                    int src = offA + (pc + p) * lda + row;
-                    for (int r = 0; r < mr; r++) dst[panel + p * MR + r] = alpha * A[src + r];
+                    int d = panel + p * MR;
+                    dst[d] = alpha * A[src + p];
+                    dst[d + 1] = alpha * A[s1 + p];
+                    dst[d + 2] = alpha * A[s2 + p];
+                    dst[d + 3] = alpha * A[s3 + p];
+                    dst[d + 4] = alpha * A[s4 + p];
+                    dst[d + 5] = alpha * A[s5 + p];
+                }
+            } else if (!transA) {
+                for (int r = 0; r < mr; r++, src += lda) {
+                    for (int p = 0; p < kc; p++) dst[panel + p * MR + r] = alpha * A[src + p];
                 }
             }
             for (int r = mr; r < MR; r++) {
