@@ -1,0 +1,159 @@
+package dev.zerolm.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * `zerolm bench`: runs the sections in order (GEMM kernels, training, inference, context scaling), each
+ * followed by PyTorch on the same rows when asked, so both see about the same machine load.
+ */
+public final class Bench {
+
+    /** The parts of the bench, selectable with --only. */
+    public enum Section {
+        GEMM, TRAIN, GEN, SCALING;
+
+        public static Section parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bench --only: unknown section '" + s + "'; expected gemm, train, gen or scaling");
+            }
+        }
+    }
+
+    /**
+     * @param quick         smoke run: fewer steps, no GPT-2 124M (forward and generation run on B), scaling to T 1024
+     * @param sections      which sections to run
+     * @param plan          warm-up and timing steps
+     * @param threads       ZeroLM's kernel threads, also given to PyTorch
+     * @param python        the Python with torch, or null to skip the comparison
+     * @param pytorchScript bench/pytorch_reference.py (used when python is set)
+     */
+    public record Options(boolean quick, Set<Section> sections, TimingPlan plan, int threads, Path python, Path pytorchScript) {
+        public Options {
+            sections = sections.isEmpty() ? EnumSet.allOf(Section.class) : EnumSet.copyOf(sections);
+        }
+    }
+
+    /** New tokens per generation row. */
+    public static final int GENERATED_TOKENS = 256;
+
+    private final Options options;
+    private final PrintStream log;
+    private final List<BenchRow> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private BenchReport.PyTorchInfo pytorch;
+
+    private Bench(Options options, PrintStream log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    /** Runs the selected sections; progress lines go to log. */
+    public static BenchReport run(String version, Options options, PrintStream log) {
+        Bench b = new Bench(options, log);
+        for (Section s : Section.values()) if (options.sections().contains(s)) b.runSection(s);
+        if (options.quick()) {
+            b.notes.add("--quick: model C (GPT-2 124M) skipped, forward and generation measured on B, scaling stops at T 1024.");
+        }
+        if (options.sections().contains(Section.TRAIN) || options.sections().contains(Section.SCALING)) {
+            b.notes.add("peak RSS: VmHWM of a child JVM per training run (this JVM's flags, " + ChildJvm.DEFAULT_HEAP_FLAG
+                    + " unless -Xmx is set)" + (options.python() != null ? "; PyTorch: ru_maxrss of a child Python process." : "."));
+        }
+        return new BenchReport(version, Machine.detect(options.threads()), options.plan(), b.pytorch, b.rows, b.notes);
+    }
+
+    private void runSection(Section section) {
+        int first = rows.size();
+        switch (section) {
+            case GEMM -> {
+                for (GemmCase c : GemmCase.all()) add(c.id(), c.label(), "GFLOP/s", () -> c.measure(options.plan()));
+            }
+            case TRAIN -> {
+                List<BenchModel> models = options.quick() ? List.of(BenchModel.a(), BenchModel.b())
+                        : List.of(BenchModel.a(), BenchModel.b(), BenchModel.c());
+                for (BenchModel m : models) addTraining("train." + m.id(), "train " + m.id() + " (" + m.shape() + ")", m, "");
+            }
+            case GEN -> {
+                BenchModel m = options.quick() ? BenchModel.b() : BenchModel.c();
+                BenchModel one = new BenchModel(m.id(), m.config(), 1);
+                add("forward." + m.id(), "forward " + m.id() + ", no grad (" + m.shape() + ")", "tok/s",
+                        () -> ModelBench.forward(m, options.plan()));
+                add("gen." + m.id(), "generate " + m.id() + ", KV cache, B 1, " + GENERATED_TOKENS + " new", "tok/s",
+                        () -> ModelBench.generate(one, GENERATED_TOKENS, options.plan()));
+            }
+            case SCALING -> {
+                int[] blocks = options.quick() ? new int[] {256, 1024} : new int[] {256, 1024, 4096};
+                for (int t : blocks) {
+                    BenchModel m = BenchModel.bAtBlock(t);
+                    String note = m.tokensPerStep() != BenchModel.SCALING_TOKENS
+                            ? "B*T = " + m.tokensPerStep() + ", not " + BenchModel.SCALING_TOKENS + " (batch >= 1)" : "";
+                    addTraining("scaling." + m.id(), "train B at T " + t + ", B " + m.batch(), m, note);
+                }
+            }
+        }
+        if (options.python() != null) compareWithPyTorch(section, first);
+    }
+
+    /** A measurement that may fail (out of memory, a bad shape): the failure becomes the row's note. */
+    private interface Measure {
+        Stats run() throws Exception;
+    }
+
+    private void add(String id, String label, String unit, Measure measure) {
+        log.printf(Locale.ROOT, "zerolm  %-44s ", label);
+        log.flush();
+        try {
+            Stats s = measure.run();
+            rows.add(BenchRow.measured(id, label, unit, s));
+            log.printf(Locale.ROOT, "%s %s%n", BenchTable.number(s.median()), unit);
+        } catch (Exception | OutOfMemoryError e) {
+            rows.add(BenchRow.failed(id, label, unit, e.toString()));
+            log.println("failed: " + e);
+        }
+    }
+
+    /** Tokens per second and peak memory of training model m, measured in a child JVM. */
+    private void addTraining(String id, String label, BenchModel m, String note) {
+        log.printf(Locale.ROOT, "zerolm  %-44s ", label);
+        log.flush();
+        String memLabel = "  peak RSS, " + label.replaceFirst(" \\(.*", "");
+        try {
+            ChildJvm.TrainResult r = ChildJvm.train(m, options.threads(), options.plan());
+            rows.add(new BenchRow(id, label, "tok/s", r.tokensPerSecond(), null, note));
+            rows.add(r.peakBytes().isPresent()
+                    ? BenchRow.measured("mem." + id, memLabel, "MiB", Stats.single(r.peakBytes().getAsLong() / 1048576.0))
+                    : new BenchRow("mem." + id, memLabel, "MiB", null, null, "no /proc/self/status on this OS"));
+            log.printf(Locale.ROOT, "%s tok/s%n", BenchTable.number(r.tokensPerSecond().median()));
+        } catch (Exception e) {
+            rows.add(BenchRow.failed(id, label, "tok/s", e.getMessage()));
+            log.println("failed: " + e.getMessage());
+        }
+    }
+
+    /** Runs PyTorch on the rows of this section (from index first) and fills in its columns. */
+    private void compareWithPyTorch(Section section, int first) {
+        List<String> ids = new ArrayList<>();
+        for (BenchRow r : rows.subList(first, rows.size())) if (!r.id().startsWith("mem.")) ids.add(r.id());
+        if (ids.isEmpty()) return;
+        try {
+            PyTorchResults torch = PyTorchReference.run(options.python(), options.pytorchScript(), ids, options.threads(),
+                    options.plan());
+            if (pytorch == null) pytorch = new BenchReport.PyTorchInfo(torch.torchVersion(), torch.threads(), options.python().toString(),
+                    torch.blas());
+            for (int i = first; i < rows.size(); i++) {
+                BenchRow r = rows.get(i);
+                rows.set(i, r.withPyTorch(torch.results().get(r.id()), torch.noteFor(r.id())));
+            }
+        } catch (Exception e) {
+            notes.add("PyTorch " + section.name().toLowerCase(Locale.ROOT) + " section failed: " + e.getMessage());
+            log.println("pytorch " + section.name().toLowerCase(Locale.ROOT) + " failed: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.zerolm.bench;
+
+import java.util.Arrays;
+
+/**
+ * The summary a benchmark row shows: the median of its samples (robust to a noisy neighbour on the CPU)
+ * and their spread, min to max.
+ */
+public record Stats(double median, double min, double max, int samples) {
+
+    public Stats {
+        if (samples < 1) throw new IllegalArgumentException("Stats: need at least one sample, got " + samples);
+        if (!(min <= median && median <= max)) {
+            throw new IllegalArgumentException("Stats: expected min <= median <= max, got " + min + ", " + median + ", " + max);
+        }
+    }
+
+    /** Median (mean of the middle two for an even count), min and max of values. */
+    public static Stats of(double... values) {
+        if (values.length == 0) throw new IllegalArgumentException("Stats.of: no samples");
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        return new Stats(median, v[0], v[n - 1], n);
+    }
+
+    /** One measurement with no spread (a peak memory reading). */
+    public static Stats single(double value) {
+        return new Stats(value, value, value, 1);
+    }
+
+    /** Rates from durations: each sample becomes {@code work / seconds}, e.g. tokens per second. */
+    public static Stats ratesOf(double work, double[] seconds) {
+        double[] rates = new double[seconds.length];
+        for (int i = 0; i < seconds.length; i++) rates[i] = work / seconds[i];
+        return of(rates);
+    }
+}

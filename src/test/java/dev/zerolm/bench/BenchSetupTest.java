@@ -1,0 +1,89 @@
+package dev.zerolm.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the bench reads from the OS and how it starts its child JVMs and PyTorch. */
+class BenchSetupTest {
+
+    @Test
+    void cpuModelIsTheFirstModelNameOfCpuinfo() {
+        String cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel\t\t: 2\nmodel name\t: AMD EPYC 9R45\n\nprocessor\t: 1\n"
+                + "model name\t: AMD EPYC 9R45\n";
+        assertThat(Machine.cpuModelOf(cpuinfo)).isEqualTo("AMD EPYC 9R45");
+        assertThat(Machine.cpuModelOf("")).isEqualTo("unknown");
+    }
+
+    @Test
+    void peakMemoryIsVmHwmInBytes() {
+        String status = "Name:\tjava\nVmPeak:\t 9000000 kB\nVmHWM:\t  412000 kB\nVmRSS:\t  300000 kB\n";
+        assertThat(PeakMemory.vmHwmBytes(status)).hasValue(412000L * 1024);
+        assertThat(PeakMemory.vmHwmBytes("Name:\tjava\n")).isEmpty();
+    }
+
+    @Test
+    void scalingModelsKeepTwoThousandTokensPerStepWhileABatchFits() {
+        assertThat(BenchModel.byId("B-T256")).satisfies(m -> {
+            assertThat(m.batch()).isEqualTo(8);
+            assertThat(m.config()).isEqualTo(BenchModel.b().config());
+        });
+        assertThat(BenchModel.byId("B-T1024").batch()).isEqualTo(2);
+        assertThat(BenchModel.byId("B-T1024").tokensPerStep()).isEqualTo(2048);
+        assertThat(BenchModel.byId("B-T4096").batch()).isEqualTo(1);
+        assertThat(BenchModel.byId("C").config().vocabSize()).isEqualTo(50257);
+        assertThatThrownBy(() -> BenchModel.byId("B-Tx")).hasMessageContaining("unknown model 'B-Tx'");
+    }
+
+    @Test
+    void childJvmGetsTheParentFlagsAndAHeapCeilingUnlessOneIsSet() {
+        String[] args = BenchWorker.arguments(BenchModel.a(), 2, TimingPlan.quick(3, 1));
+        List<String> cmd = ChildJvm.command("/jdk/bin/java", List.of("--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
+                "-agentlib:jdwp=transport=dt_socket,address=5005"), "target/zerolm.jar", args);
+        assertThat(cmd).containsExactly("/jdk/bin/java", "--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
+                ChildJvm.DEFAULT_HEAP_FLAG, "-cp", "target/zerolm.jar", "dev.zerolm.bench.BenchWorker",
+                "train", "A", "2", "1", "3", "0.3", "0.5", "20");
+        assertThat(ChildJvm.command("java", List.of("-Xmx8g"), "cp", args)).contains("-Xmx8g").doesNotContain(ChildJvm.DEFAULT_HEAP_FLAG);
+    }
+
+    @Test
+    void childFailureIsSummarisedByTheLineNamingTheError() {
+        String stderr = "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n\tat dev.zerolm.X.y(X.java:1)\n";
+        assertThat(ChildJvm.errorSummary(stderr)).isEqualTo("Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space");
+        assertThat(ChildJvm.errorSummary("a\nb\nc\nd\n")).isEqualTo("b | c | d");
+    }
+
+    @Test
+    void pyTorchGetsTheFairEnvironmentAndTheSameTimingPlan() {
+        Map<String, String> env = new HashMap<>(Map.of("OPENBLAS_CORETYPE", "Haswell", "OPENBLAS_L2_SIZE", "512", "PATH", "/bin"));
+        PyTorchReference.fairEnvironment(env, 2);
+        assertThat(env).containsOnly(Map.entry("PATH", "/bin"), Map.entry("OMP_NUM_THREADS", "2"),
+                Map.entry("OPENBLAS_NUM_THREADS", "2"), Map.entry("OMP_WAIT_POLICY", "PASSIVE"));
+        List<String> cmd = PyTorchReference.command(Path.of("/usr/bin/python3"), Path.of("bench/pytorch_reference.py"),
+                List.of("train.A", "gen.B"), 2, TimingPlan.standard(5, 2));
+        assertThat(String.join(" ", cmd)).isEqualTo("/usr/bin/python3 bench/pytorch_reference.py --threads 2 --rows train.A,gen.B "
+                + "--warmup 2 --steps 5 --min-warmup-seconds 1.0 --min-seconds 2.0 --max-steps 50");
+    }
+
+    @Test
+    void everyGemmShapeIsTimedInTheThreeLayoutsTheTrainingPassUses() {
+        List<GemmCase> cases = GemmCase.all();
+        assertThat(cases).hasSize(12);
+        assertThat(cases).extracting(GemmCase::id).contains("gemm.4096x768x3072.NN", "gemm.4096x768x3072.NT",
+                "gemm.4096x3072x768.TN", "gemm.1024x1024x1024.TN");
+        assertThat(new GemmCase(4096, 768, 768, false, true).label()).isEqualTo("GEMM 4096x768x768 A*B^T");
+        assertThat(new GemmCase(2, 3, 4, true, false).flops()).isEqualTo(48);
+    }
+
+    @Test
+    void sectionNamesParseCaseInsensitivelyAndUnknownOnesAreNamed() {
+        assertThat(Bench.Section.parse("Gemm")).isEqualTo(Bench.Section.GEMM);
+        assertThatThrownBy(() -> Bench.Section.parse("kernels")).hasMessageContaining("unknown section 'kernels'");
+    }
+}
