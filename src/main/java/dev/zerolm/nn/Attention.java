@@ -1,5 +1,6 @@
 package dev.zerolm.nn;
 
+import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
 import dev.zerolm.tensor.Tensor;
@@ -9,7 +10,10 @@ public final class Attention {
 
     private Attention() {}
 
-    /** An attention result: the output y (B, nh, Tq, hs) or (B, Tq, C), and the weights (B, nh, Tq, Tk) for inspection. */
+    /**
+     * An attention result: the output y (B, nh, Tq, hs) or (B, Tq, C), and the weights (B, nh, Tq, Tk) for
+     * inspection, null when they were not asked for (the fused path never forms them).
+     */
     public record Output(Tensor y, Tensor weights) {}
 
     /** (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs). A view when x is contiguous. */
@@ -41,14 +45,34 @@ public final class Attention {
     }
 
     /**
+     * y = softmax(q kᵀ / √hs) v for q (B, nh, Tq, hs) and k, v (B, nh, Tk, hs). causal: the queries are the last Tq
+     * positions [Tk − Tq, Tk) (all of them without a KV cache) and see no later key. paddedKeys (B, 1, 1, Tk) is 1
+     * where a key is padding (null: none); dropout acts on the weights.
+     * <p>When nothing needs the (Tq, Tk) weights (no padding, no active dropout, needWeights false) this runs
+     * {@link NNOps#scaledDotProductAttention}, which never stores them, forward or backward; otherwise the
+     * {@link #composedScaledDotProduct composed ops}, which return the weights too.
+     */
+    public static Output scaledDotProduct(Tensor q, Tensor k, Tensor v, boolean causal, Tensor paddedKeys,
+                                          Dropout dropout, boolean needWeights) {
+        boolean dropoutActive = dropout.isTraining() && dropout.p() > 0;
+        if (paddedKeys == null && !dropoutActive && !needWeights) {
+            return new Output(NNOps.scaledDotProductAttention(q, k, v, causal), null);
+        }
+        int Tq = q.size(2), Tk = k.size(2);
+        Tensor futureKeys = causal ? CausalMask.futureKeys(Tk - Tq, Tq) : null;
+        return composedScaledDotProduct(q, k, v, futureKeys, paddedKeys, dropout);
+    }
+
+    /**
+     * The plain composition of ops, and the reference the fused kernel is tested against:
      * weights = softmax(q kᵀ / √hs) with masked scores removed, y = dropout(weights) v.
      * q (B, nh, Tq, hs), k and v (B, nh, Tk, hs); futureKeys (Tq, Tk) is 1 where a key lies after its query
      * (null: none); paddedKeys (B, 1, 1, Tk) is 1 where a key is padding (null: none).
      * Future keys get -inf. Padding gets the most negative float instead, so a query that sees only padding
      * (a padded position itself) gets finite, uniform weights rather than NaN; its output is ignored anyway.
      */
-    public static Output scaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor futureKeys, Tensor paddedKeys,
-                                          Dropout dropout) {
+    public static Output composedScaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor futureKeys, Tensor paddedKeys,
+                                                  Dropout dropout) {
         float scale = (float) (1 / Math.sqrt(q.size(-1)));
         Tensor scores = q.matmul(k.transpose(-2, -1)).mul(scale);       // (B, nh, Tq, hs) @ (B, nh, hs, Tk) -> (B, nh, Tq, Tk)
         if (paddedKeys != null) scores = scores.maskedFill(paddedKeys, -Float.MAX_VALUE);

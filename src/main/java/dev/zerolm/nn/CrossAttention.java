@@ -34,7 +34,7 @@ public final class CrossAttention extends Module {
 
     /** x (B, Tq, C) attends over context (B, Tk, C): -> (B, Tq, C). */
     public Tensor forward(Tensor x, Tensor context) {
-        return attend(x, context, null).y();
+        return attend(x, context, null, false).y();
     }
 
     /**
@@ -42,6 +42,10 @@ public final class CrossAttention extends Module {
      * Returns y (B, Tq, C) and weights (B, nh, Tq, Tk).
      */
     public Attention.Output attend(Tensor x, Tensor context, Tensor contextPaddingMask) {
+        return attend(x, context, contextPaddingMask, true);
+    }
+
+    private Attention.Output attend(Tensor x, Tensor context, Tensor contextPaddingMask, boolean needWeights) {
         check("queries", x);
         check("context", context);
         if (x.size(0) != context.size(0)) {
@@ -55,7 +59,7 @@ public final class CrossAttention extends Module {
                 .permute(2, 0, 3, 1, 4);                                  // (2, B, nh, Tk, hs)
         Tensor k = kv.select(0, 0), v = kv.select(0, 1);
         Tensor padded = contextPaddingMask == null ? null : Attention.paddedKeys(contextPaddingMask, B, Tk);
-        Attention.Output o = Attention.scaledDotProduct(q, k, v, null, padded, attnDropout);
+        Attention.Output o = Attention.scaledDotProduct(q, k, v, false, padded, attnDropout, needWeights);
         Tensor y = residDropout.forward(cProj.forward(Attention.mergeHeads(o.y())));   // (B, Tq, C)
         return new Attention.Output(y, o.weights());
     }

@@ -17,7 +17,6 @@ public final class MultiHeadSelfAttention extends Module {
     private final Linear cAttn, cProj;
     private final Dropout attnDropout, residDropout;
     private final RotaryEmbedding rotary; // null unless positions are rotary
-    private final CausalMask causalMask = new CausalMask();
 
     /** Causal self-attention without rotary positions (GPT-2's). */
     public MultiHeadSelfAttention(int nEmbd, int nHead, boolean bias, float dropout, Rng rng) {
@@ -46,30 +45,40 @@ public final class MultiHeadSelfAttention extends Module {
 
     /** (B, T, C) -> (B, T, C). */
     public Tensor forward(Tensor x) {
-        return attend(x, null, null, 0).y();
+        return forward(x, null, null, 0);
     }
 
     /** keyPaddingMask (B, T): 1 for a real token, 0 for padding; null for none. */
     public Tensor forward(Tensor x, Tensor keyPaddingMask) {
-        return attend(x, keyPaddingMask, null, 0).y();
+        return forward(x, keyPaddingMask, null, 0);
     }
 
     /** x holds the tokens at positions [startPos, startPos + T); they attend over the cache's earlier tokens too. */
     public Tensor forward(Tensor x, KVCache.LayerCache cache, int startPos) {
-        return attend(x, null, cache, startPos).y();
+        return forward(x, null, cache, startPos);
+    }
+
+    /**
+     * The general form, y (B, T, C) only, so attention may run fused without ever forming its weights. x (B, T, C)
+     * holds positions [startPos, startPos + T) (startPos only shifts rotary positions when there is no cache).
+     * keyPaddingMask (B, Tk) covers every key, cached ones included; cache and keyPaddingMask may be null.
+     */
+    public Tensor forward(Tensor x, Tensor keyPaddingMask, KVCache.LayerCache cache, int startPos) {
+        return attend(x, keyPaddingMask, cache, startPos, false).y();
     }
 
     /** The output and the attention weights (B, nh, T, T), e.g. to draw which tokens each head looks at. */
     public Attention.Output forwardWithWeights(Tensor x, Tensor keyPaddingMask) {
-        return attend(x, keyPaddingMask, null, 0);
+        return attend(x, keyPaddingMask, null, 0, true);
     }
 
-    /**
-     * The general form. x (B, T, C) holds positions [startPos, startPos + T) (startPos only shifts rotary
-     * positions when there is no cache). keyPaddingMask (B, Tk) covers every key, cached ones included; cache and
-     * keyPaddingMask may be null. Returns y (B, T, C) and weights (B, nh, T, Tk).
-     */
+    /** Like {@link #forward(Tensor, Tensor, KVCache.LayerCache, int)}, also returning the weights (B, nh, T, Tk). */
     public Attention.Output attend(Tensor x, Tensor keyPaddingMask, KVCache.LayerCache cache, int startPos) {
+        return attend(x, keyPaddingMask, cache, startPos, true);
+    }
+
+    private Attention.Output attend(Tensor x, Tensor keyPaddingMask, KVCache.LayerCache cache, int startPos,
+                                    boolean needWeights) {
         if (x.rank() != 3 || x.size(2) != nEmbd) {
             throw new ShapeException("attention: input of shape " + Shapes.str(x.shape()) + " is not (B, T, " + nEmbd + ")");
         }
@@ -82,17 +91,14 @@ public final class MultiHeadSelfAttention extends Module {
             q = rotary.apply(q, startPos);
             k = rotary.apply(k, startPos);
         }
-        int queryStart = 0;
         if (cache != null) {                                          // keys and values of every token so far
-            KVCache.KeysValues kv = cache.update(k, v, startPos);     // (B, nh, startPos + T, hs)
+            KVCache.KeysValues kv = cache.update(k, v, startPos);     // (B, nh, startPos + T, hs): queries are the last T
             k = kv.keys();
             v = kv.values();
-            queryStart = startPos;
         }
         int Tk = k.size(2);
-        Tensor futureKeys = causal ? causalMask.futureKeys(queryStart, T) : null;
         Tensor padded = keyPaddingMask == null ? null : Attention.paddedKeys(keyPaddingMask, B, Tk);
-        Attention.Output o = Attention.scaledDotProduct(q, k, v, futureKeys, padded, attnDropout);
+        Attention.Output o = Attention.scaledDotProduct(q, k, v, causal, padded, attnDropout, needWeights);
         Tensor y = residDropout.forward(cProj.forward(Attention.mergeHeads(o.y())));   // (B, T, C)
         return new Attention.Output(y, o.weights());
     }

@@ -38,7 +38,7 @@ public final class TransformerBlock extends Module {
      * block's earlier keys and values, x being the tokens at positions [startPos, startPos + T).
      */
     public Tensor forward(Tensor x, Tensor keyPaddingMask, KVCache.LayerCache cache, int startPos) {
-        x = x.add(attn.attend(ln1.forward(x), keyPaddingMask, cache, startPos).y());
+        x = x.add(attn.forward(ln1.forward(x), keyPaddingMask, cache, startPos));
         x = x.add(mlp.forward(ln2.forward(x)));
         return x;
     }

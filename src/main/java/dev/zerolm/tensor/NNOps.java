@@ -1,6 +1,8 @@
 package dev.zerolm.tensor;
 
-/** The fused neural-network ops: softmax family, layer norm, dropout, cross-entropy, embedding lookup. */
+import dev.zerolm.tensor.kernels.FlashAttention;
+
+/** The fused neural-network ops: softmax family, layer norm, dropout, cross-entropy, embedding lookup, attention. */
 public final class NNOps {
 
     private NNOps() {}
@@ -267,5 +269,47 @@ public final class NNOps {
             }
             return new Tensor[] {Tensor.of(gw, V, D)};
         }, weight);
+    }
+
+    // ------------------------------------------------------------------ attention
+
+    /**
+     * softmax(q kᵀ / √hs) v for q (B, nh, Tq, hs) and k, v (B, nh, Tk, hs), fused by {@link FlashAttention}: the
+     * (Tq, Tk) scores are never stored, forward or backward, so memory grows linearly with T. With causal, the
+     * queries are the last Tq positions [Tk − Tq, Tk) (all of them in training, the new tokens after a KV cache)
+     * and each attends only to keys at or before its own position.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal) {
+        String op = "scaled_dot_product_attention";
+        if (q.rank() != 4 || k.rank() != 4 || !java.util.Arrays.equals(k.shape(), v.shape())) {
+            throw new ShapeException(op + ": expects q (B, nh, Tq, hs) and k, v (B, nh, Tk, hs), got q "
+                    + Shapes.str(q.shape()) + ", k " + Shapes.str(k.shape()) + ", v " + Shapes.str(v.shape()));
+        }
+        int B = q.size(0), nh = q.size(1), Tq = q.size(2), hs = q.size(3), Tk = k.size(2);
+        if (k.size(0) != B || k.size(1) != nh || k.size(3) != hs) {
+            throw new ShapeException(op + ": q " + Shapes.str(q.shape()) + " and k " + Shapes.str(k.shape())
+                    + " differ in batch, heads or head size");
+        }
+        if (Tk == 0 || (causal && Tq > Tk)) {
+            throw new ShapeException(op + ": " + Tq + " queries over " + Tk + " keys" + (causal
+                    ? "; causal attention needs at least as many keys as queries" : "; needs at least one key"));
+        }
+        var dims = new FlashAttention.Dims(B * nh, Tq, Tk, hs);
+        float scale = (float) (1 / Math.sqrt(hs));
+        float[] qa = dense(q), ka = dense(k), va = dense(v);
+        FlashAttention.Forward f = FlashAttention.forward(qa, ka, va, dims, causal, scale);
+        Tensor out = Tensor.of(f.out(), B, nh, Tq, hs);
+        return Tensor.record(out, op, g -> {
+            FlashAttention.Gradients d = FlashAttention.backward(qa, ka, va, f.out(), dense(g), f.logSumExp(),
+                    dims, causal, scale);
+            return new Tensor[] {Tensor.of(d.dq(), q.shape()), Tensor.of(d.dk(), k.shape()), Tensor.of(d.dv(), v.shape())};
+        }, q, k, v);
+    }
+
+    /** The elements in row-major order from index 0: the backing array itself when it is exactly that, else a copy. */
+    private static float[] dense(Tensor t) {
+        Tensor c = t.detach().contiguous();
+        float[] a = c.data();
+        return c.offset() == 0 && a.length == c.numel() ? a : c.toArray();
     }
 }

@@ -45,6 +45,14 @@ class CrossAttentionTest {
     }
 
     @Test
+    void fusedForwardMatchesTheComposedAttendOverALongerContext() {
+        var cross = new CrossAttention(8, 2, true, 0f, new Rng(11));
+        Tensor x = Tensor.randn(new Rng(12), 2, 3, 8);
+        Tensor context = Tensor.randn(new Rng(13), 2, 75, 8);
+        assertClose(cross.forward(x, context), cross.attend(x, context, null).y(), 1e-5f);
+    }
+
+    @Test
     void paddedContextTokensAreIgnored() {
         var cross = new CrossAttention(8, 2, true, 0f, new Rng(8));
         Tensor x = Tensor.randn(new Rng(9), 1, 2, 8);

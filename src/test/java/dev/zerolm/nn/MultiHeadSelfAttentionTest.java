@@ -44,6 +44,47 @@ class MultiHeadSelfAttentionTest {
     }
 
     @Test
+    void fusedForwardMatchesTheComposedPathInOutputAndGradients() {
+        for (boolean causal : new boolean[] {true, false}) {
+            var attn = new MultiHeadSelfAttention(16, 2, true, 0f, causal, null, new Rng(16));
+            Tensor x = Tensor.randn(new Rng(17), 2, 70, 16);
+            Tensor r = Tensor.randn(new Rng(18), 2, 70, 16);
+
+            Tensor xFused = x.detach().copy().requiresGrad(true);
+            attn.forward(xFused).mul(r).sum().backward();                     // no weights asked for: fused kernel
+            Map<String, Tensor> fusedGrads = new LinkedHashMap<>();
+            for (var p : attn.namedParameters().entrySet()) fusedGrads.put(p.getKey(), p.getValue().grad());
+            attn.zeroGrad();
+
+            Tensor xComposed = x.detach().copy().requiresGrad(true);
+            Attention.Output composed = attn.forwardWithWeights(xComposed, null);   // weights asked for: composed ops
+            composed.y().mul(r).sum().backward();
+
+            assertClose(attn.forward(x), composed.y(), 1e-5f);
+            assertClose(xFused.grad(), xComposed.grad(), 1e-5f);
+            for (var p : attn.namedParameters().entrySet()) {
+                assertClose(fusedGrads.get(p.getKey()), p.getValue().grad(), 1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void attentionRunsFusedWithoutWeightsOnlyWhenNothingNeedsThem() {
+        Rng rng = new Rng(19);
+        Tensor q = Tensor.randn(rng, 1, 2, 5, 4), k = Tensor.randn(rng, 1, 2, 5, 4), v = Tensor.randn(rng, 1, 2, 5, 4);
+        Tensor padded = Attention.paddedKeys(Tensor.of(new float[] {0, 1, 1, 1, 1}, 1, 5), 1, 5);
+        var dropout = new Dropout(0.5f, new Rng(20));
+        dropout.eval();
+        assertThat(Attention.scaledDotProduct(q, k, v, true, null, dropout, false).weights()).isNull();
+        assertThat(Attention.scaledDotProduct(q, k, v, true, null, dropout, true).weights()).isNotNull();
+        assertThat(Attention.scaledDotProduct(q, k, v, true, padded, dropout, false).weights()).isNotNull();
+        dropout.train(true);
+        assertThat(Attention.scaledDotProduct(q, k, v, true, null, dropout, false).weights()).isNotNull();
+        var noDropout = new Dropout(0f, new Rng(21));
+        assertThat(Attention.scaledDotProduct(q, k, v, true, null, noDropout, false).weights()).isNull();
+    }
+
+    @Test
     void attentionWeightsAreCausalAndRowsSumToOne() {
         var attn = new MultiHeadSelfAttention(8, 2, true, 0f, new Rng(2));
         Tensor w = attn.forwardWithWeights(Tensor.randn(new Rng(3), 2, 6, 8), null).weights();
