@@ -18,7 +18,6 @@ public final class GroupedQueryAttention extends Module {
     private final Linear qProj, kProj, vProj, oProj;
     private final RotaryEmbedding rotary;
     private final Dropout noDropout;
-    private final CausalMask causalMask = new CausalMask();
 
     /** bias: whether the four projections have biases (Llama: none); rotary must match headDim. */
     public GroupedQueryAttention(int nEmbd, int nHead, int nKvHead, int headDim, boolean bias, RotaryEmbedding rotary,
@@ -59,17 +58,14 @@ public final class GroupedQueryAttention extends Module {
         Tensor v = vProj.forward(x).view(B, T, nKvHead, headDim).transpose(1, 2);   // (B, nkv, T, hd)
         q = rotary.apply(q, startPos);
         k = rotary.apply(k, startPos);
-        int queryStart = 0;
-        if (cache != null) {                                                       // every token so far
+        if (cache != null) {                                                       // every token so far; queries are the last T
             KVCache.KeysValues kv = cache.update(k, v, startPos);                  // (B, nkv, startPos + T, hd)
             k = kv.keys();
             v = kv.values();
-            queryStart = startPos;
         }
         k = repeatKv(k);                                                           // (B, nh, Tk, hd)
         v = repeatKv(v);
-        Tensor futureKeys = causalMask.futureKeys(queryStart, T);
-        Tensor y = Attention.scaledDotProduct(q, k, v, futureKeys, null, noDropout).y();   // (B, nh, T, hd)
+        Tensor y = Attention.scaledDotProduct(q, k, v, true, null, noDropout, false).y();   // (B, nh, T, hd)
         return oProj.forward(Attention.mergeHeads(y));                            // (B, T, nh·hd) -> (B, T, C)
     }
 

@@ -413,22 +413,21 @@ public final class FlashAttention {
      * returns the sum of the exponentials.
      */
     private static float expInPlace(float[] s, int off, int visible, int width, float shift) {
-        FloatVector sum = FloatVector.zero(SPECIES);
         int c = 0;
         for (; c < SPECIES.loopBound(visible); c += LANES) {
-            FloatVector e = exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift));
-            e.intoArray(s, off + c);
-            sum = sum.add(e);
+            exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift)).intoArray(s, off + c);
         }
         if (c < visible) {                                             // the vector that holds the last visible key
             VectorMask<Float> past = SPECIES.indexInRange(c, visible).not();
-            FloatVector e = exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift)).blend(0f, past);
-            e.intoArray(s, off + c);
-            sum = sum.add(e);
+            exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift)).blend(0f, past).intoArray(s, off + c);
             c += LANES;
         }
         for (; c < width; c += LANES) FloatVector.zero(SPECIES).intoArray(s, off + c);
-        return sumLanes(sum);
+        // Summed from the array, first to last: a vector accumulator would have to leave the compiled loop as an
+        // object (its lanes read one by one), which costs an allocation per row.
+        float sum = 0f;
+        for (int i = 0; i < visible; i++) sum += s[off + i];
+        return sum;
     }
 
     private static final float LOG2_E = 1.44269504f;
@@ -447,11 +446,11 @@ public final class FlashAttention {
      */
     static FloatVector exp(FloatVector x) {
         FloatVector t = x.max(EXP_UNDERFLOW).min(88f);
-        FloatVector shifted = t.fma(LOG2_E, ROUNDER);                  // ROUNDER + round(t · log2 e)
+        FloatVector shifted = t.fma(FloatVector.broadcast(SPECIES, LOG2_E), FloatVector.broadcast(SPECIES, ROUNDER));                  // ROUNDER + round(t · log2 e)
         FloatVector n = shifted.sub(ROUNDER);
         FloatVector r = n.fma(FloatVector.broadcast(SPECIES, -LN2_HIGH), t);
         r = n.fma(FloatVector.broadcast(SPECIES, -LN2_LOW), r);
-        FloatVector p = r.fma(1f / 5040, 1f / 720);
+        FloatVector p = r.fma(FloatVector.broadcast(SPECIES, 1f / 5040), FloatVector.broadcast(SPECIES, 1f / 720));
         p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 120));
         p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 24));
         p = p.fma(r, FloatVector.broadcast(SPECIES, 1f / 6));

@@ -150,11 +150,15 @@ class FlashAttentionTest {
     void longSequencesRunWithoutAllocatingAScoreMatrix() {
         Parallel.setThreads(1);                                           // all the work on this thread, where it is counted
         int T = 4096, hs = 64;
-        long firstPass = forwardBackwardAllocatedBytes(T, hs);
-        // The first pass runs partly in the interpreter, where every vector op is boxed (short-lived garbage);
-        // once compiled, a pass allocates only its linear-size arrays: outputs, gradients, transposed K and V.
-        long compiledPass = forwardBackwardAllocatedBytes(T, hs);
         long scoreMatrixBytes = 4L * T * T;                               // 64 MiB for one head
+        long firstPass = forwardBackwardAllocatedBytes(T, hs);
+        // Early passes run partly in the interpreter, where every vector op is boxed (short-lived garbage);
+        // once compiled, a pass allocates only its linear-size arrays: outputs, gradients, transposed K and V.
+        // When the JIT gets there depends on the machine's load, so allow a few passes.
+        long compiledPass = firstPass;
+        for (int pass = 0; pass < 6 && compiledPass >= scoreMatrixBytes / 4; pass++) {
+            compiledPass = Math.min(compiledPass, forwardBackwardAllocatedBytes(T, hs));
+        }
         assertThat(compiledPass).as("bytes allocated by forward + backward (first pass: %d)", firstPass)
                 .isLessThan(scoreMatrixBytes / 4);
     }
