@@ -3,10 +3,12 @@ package dev.zerolm.models.hf;
 import dev.zerolm.io.DType;
 import dev.zerolm.io.Safetensors;
 import dev.zerolm.io.TensorInfo;
+import dev.zerolm.models.BertConfig;
 import dev.zerolm.models.GPTConfig;
 import dev.zerolm.models.LlamaConfig;
 import dev.zerolm.tokenize.ByteLevelBpe;
 import dev.zerolm.tokenize.Tokenizer;
+import dev.zerolm.tokenize.WordPiece;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,8 +50,16 @@ public record HfModelInfo(Path dir, String modelType, String architecture, long 
                         + " lm_head";
                 tied = l.tieWordEmbeddings();
             }
+            case "bert" -> {
+                BertConfig b = BertConfig.fromJson(c.file());
+                config = "vocab " + b.vocabSize() + ", context " + b.maxPositionEmbeddings() + ", " + b.numHiddenLayers()
+                        + " layers, " + b.numAttentionHeads() + " heads, width " + b.hiddenSize() + ", MLP "
+                        + b.intermediateSize() + ", " + b.hiddenAct() + ", " + b.typeVocabSize() + " token types, post-LayerNorm eps "
+                        + b.layerNormEps() + ", MLM decoder tied to the word embeddings";
+                tied = true;
+            }
             default -> throw new IOException(c.file() + ": model_type '" + type + "' is not supported (supported: "
-                    + String.join(", ", HfModel.MODEL_TYPES) + ")");
+                    + String.join(", ", HfModel.MODEL_TYPES) + ", bert)");
         }
         long parameters = 0, bytes = 0;
         Map<DType, Integer> byType = new TreeMap<>();
@@ -61,12 +71,21 @@ public record HfModelInfo(Path dir, String modelType, String architecture, long 
                 if (!isBuffer(name) && !(tied && name.equals("lm_head.weight"))) parameters += info.numel();
             }
         }
-        return new HfModelInfo(dir, type, c.architecture(), parameters, byType, bytes, config, describeTokenizer(dir));
+        return new HfModelInfo(dir, type, c.architecture(), parameters, byType, bytes, config,
+                type.equals("bert") ? describeWordPiece(dir) : describeTokenizer(dir));
     }
 
-    /** Tensors that checkpoints carry but that are not learned: causal masks and rotary frequencies. */
+    /** Tensors that checkpoints carry but that are not learned: causal masks, rotary frequencies, BERT's position ids. */
     private static boolean isBuffer(String name) {
-        return name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias") || name.endsWith(".rotary_emb.inv_freq");
+        return name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias") || name.endsWith(".rotary_emb.inv_freq")
+                || name.endsWith("embeddings.position_ids");
+    }
+
+    private static String describeWordPiece(Path dir) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(dir.resolve(WordPiece.VOCAB_FILE))
+                && !java.nio.file.Files.isRegularFile(dir.resolve(WordPiece.TOKENIZER_JSON))) return "none";
+        WordPiece wp = WordPiece.load(dir);
+        return "WordPiece, " + wp.vocabSize() + " tokens, " + (wp.config().lowercase() ? "lower-cased" : "cased");
     }
 
     private static String describeTokenizer(Path dir) throws IOException {
