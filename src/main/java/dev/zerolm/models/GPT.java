@@ -84,6 +84,17 @@ public final class GPT extends Module implements CausalLM {
 
     @Override
     public Tensor forward(IntTensor idx, KVCache cache, int startPos) {
+        Tensor x = hiddenStates(idx, cache, startPos);                            // (B, T, C)
+        return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
+    }
+
+    @Override
+    public Tensor hiddenStates(IntTensor idx) {
+        return hiddenStates(idx, null, 0);
+    }
+
+    /** The output of ln_f (B, T, C): everything but the output layer. */
+    private Tensor hiddenStates(IntTensor idx, KVCache cache, int startPos) {
         int[] s = idx.shape();
         if (s.length != 2) throw new ShapeException("GPT: token ids must be (B, T), got shape " + Shapes.str(s));
         int T = s[1];
@@ -102,8 +113,7 @@ public final class GPT extends Module implements CausalLM {
         for (int i = 0; i < config.nLayer(); i++) {
             x = transformer.h.get(i).forward(x, null, cache == null ? null : cache.layer(i), startPos);
         }
-        x = transformer.lnF.forward(x);
-        return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
+        return transformer.lnF.forward(x);
     }
 
     /** Mean cross-entropy of logits (B, T, V) against targets (B, T); see {@link CausalLM#crossEntropy}. */
