@@ -49,6 +49,9 @@ public final class OpenAiServer implements AutoCloseable {
     /** Where a route handler leaves what the access log line reports. */
     private static final String ATTR_MODEL = "zerolm.model", ATTR_PROMPT = "zerolm.promptTokens", ATTR_DONE = "zerolm.completionTokens";
 
+    private static final java.util.Set<String> ROUTES = java.util.Set.of("/health", "/ready", "/metrics", "/v1/models",
+            "/v1/completions", "/v1/chat/completions", "/v1/embeddings", "/v1/classify");
+
     private final ModelRegistry models;
     private final ServeConfig config;
     private final WorkerPool pool;
@@ -462,15 +465,22 @@ public final class OpenAiServer implements AutoCloseable {
     /** One line per request: key=value pairs an aggregator can split without a parser. */
     private void logAccess(Context ctx, Float ms) {
         try {
-            String route = ctx.endpointHandlerPath();
-            if (route == null || route.equals("*")) route = "unmatched";
-            metrics.request(route, ctx.statusCode());
+            metrics.request(route(ctx), ctx.statusCode());
             Object model = ctx.attribute(ATTR_MODEL), prompt = ctx.attribute(ATTR_PROMPT), done = ctx.attribute(ATTR_DONE);
             ACCESS.info("method={} path={} status={} ms={} remote={} model={} prompt_tokens={} completion_tokens={}",
                     ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip(),
                     model == null ? "-" : model, prompt == null ? "-" : prompt, done == null ? "-" : done);
         } finally {
             inFlight.decrementAndGet();
+        }
+    }
+
+    /** The route a request matched, for the metrics label; unknown paths share one label (no unbounded cardinality). */
+    private static String route(Context ctx) {
+        try {
+            return ctx.endpointHandlerPath();
+        } catch (IllegalStateException e) {     // refused before routing (e.g. 401), or no route matched
+            return ROUTES.contains(ctx.path()) ? ctx.path() : "unmatched";
         }
     }
 
