@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
         version = "ZeroLM 0.1.0",
         description = "Transformers from zero, in pure Java: build, pretrain, fine-tune and run language models.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, PretrainCommand.class,
-                GenerateCommand.class, EvalCommand.class, InfoCommand.class, ExportCommand.class, DataCommand.class})
+                GenerateCommand.class, EvalCommand.class, InfoCommand.class, ExportCommand.class, DataCommand.class,
+                FinetuneCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT,
