@@ -64,7 +64,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--base", description = "Pretrained model: a Hugging Face BERT or GPT-2 directory, or a ZeroLM pretrain checkpoint.")
+        @Option(names = "--base", description = "Pretrained model: a Hugging Face BERT or GPT-2 directory, a ZeroLM pretrain checkpoint, "
+                + "or a model fine-tuned with full/freeze (its backbone is reused).")
         Path base;
         @Option(names = "--from-scratch", description = "A fresh BERT encoder with a WordPiece vocabulary built from the training words.")
         boolean fromScratch;
@@ -240,6 +241,14 @@ public final class FinetuneCommand implements Callable<Integer> {
     private record Base(Backbone backbone, Tokenizer tokenizer) {}
 
     private static Base loadBase(Path dir, PrintStream log) throws IOException {
+        if (Files.isRegularFile(dir.resolve(FineTunedModel.SPEC_FILE))) {
+            FineTunedModel ft = FineTunedModel.load(dir);
+            if (ft.spec().lora() != null || ft.spec().adapterSize() > 0) {
+                throw new IOException(dir + ": a model fine-tuned with " + ft.spec().method() + " carries adapters; use a full or freeze model as a base");
+            }
+            log.println("base: the " + ft.spec().backbone() + " backbone of fine-tuned model " + dir + " (its head is dropped)");
+            return new Base(ft.model().backbone(), ft.tokenizer());
+        }
         Path config = dir.resolve("config.json");
         String type = Files.isRegularFile(config) ? JSON.readTree(config.toFile()).path("model_type").asText("") : "";
         if (type.equals("bert")) {
