@@ -49,8 +49,9 @@ public final class ModelRegistry {
     }
 
     /**
-     * Loads "DIR" or "NAME=DIR": a Hugging Face GPT-2 / Llama directory, a BERT directory (an encoder, or a
-     * classifier when config.json says *ForSequenceClassification), or a ZeroLM checkpoint. The name defaults to
+     * Loads "DIR" or "NAME=DIR": a sequence classifier from {@code zerolm finetune}, a Hugging Face GPT-2 / Llama
+     * directory, a BERT directory (an encoder, or a classifier when config.json says *ForSequenceClassification),
+     * or a ZeroLM checkpoint. The name defaults to
      * the directory's name.
      */
     public static ServedModel load(String spec, int maxContext) throws IOException {
@@ -61,6 +62,7 @@ public final class ModelRegistry {
         if (!Files.isDirectory(dir)) throw new IOException("serve: model directory " + dir + " does not exist");
         Path config = dir.resolve("config.json");
         String modelType = Files.isRegularFile(config) ? new ObjectMapper().readTree(config.toFile()).path("model_type").asText("") : "";
+        if (FineTunedClassifier.isFineTunedDir(dir)) return new ClassifierModel(name, FineTunedClassifier.load(dir));
         if (BertSequenceClassifier.isClassifierDir(dir)) return new ClassifierModel(name, BertSequenceClassifier.load(dir));
         if (modelType.equals("bert")) {
             var bert = BertCheckpoint.load(dir).model();

@@ -2,6 +2,8 @@ package dev.zerolm.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zerolm.finetune.FineTunedModel;
+import dev.zerolm.finetune.TaskEncoder;
 import dev.zerolm.models.Bert;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tokenize.WordPiece;
@@ -55,6 +57,7 @@ class OpenAiServerTest {
         models.add(ModelRegistry.load(gptDir.toString(), 0));
         models.add(ModelRegistry.load("bert=" + ServeTestModels.tinyBert(), 0));
         models.add(ModelRegistry.load("sentiment=" + ServeTestModels.tinyBertClassifier(tmp.resolve("cls")), 0));
+        models.add(ModelRegistry.load("spam=" + ServeTestModels.tinyFineTunedClassifier(tmp.resolve("ft"), gptDir), 0));
         models.add(ModelRegistry.language("slow", new ServeTestModels.SlowLM(Checkpoint.loadModel(gptDir), SLOW_MS),
                 Checkpoint.loadTokenizer(gptDir), ChatTemplate.DEFAULT));
         ServeConfig config = ServeConfig.defaults(0).withApiKeys(ApiKeys.of(List.of(KEY, "sk-other")))
@@ -242,11 +245,25 @@ class OpenAiServerTest {
     }
 
     @Test
+    void classifyServesAModelFromZerolmFinetune() throws Exception {
+        HttpResponse<String> r = post("/v1/classify", "{\"model\": \"spam\", \"input\": \"the dog ate the bone\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode item = JSON.readTree(r.body()).get("data").get(0);
+        FineTunedModel direct = FineTunedModel.load(tmp.resolve("ft"));
+        int[] ids = new TaskEncoder(direct.tokenizer(), direct.spec().maxLength()).text("the dog ate the bone");
+        float[] p = direct.model().logits(IntTensor.of(ids, 1, ids.length), null).softmax(-1).toArray();
+        assertThat(item.get("scores").get("ham").floatValue()).isCloseTo(p[0], within(1e-6f));
+        assertThat(item.get("scores").get("spam").floatValue()).isCloseTo(p[1], within(1e-6f));
+        assertThat(item.get("label").asText()).isEqualTo(p[1] > p[0] ? "spam" : "ham");
+        assertThat(post("/v1/classify", "{\"model\": \"tiny-gpt\", \"input\": \"x\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void modelsListsEveryLoadedModel() throws Exception {
         JsonNode j = JSON.readTree(get("/v1/models", KEY).body());
         List<String> ids = new ArrayList<>();
         j.get("data").forEach(m -> ids.add(m.get("id").asText()));
-        assertThat(ids).containsExactly("tiny-gpt", "bert", "sentiment", "slow");
+        assertThat(ids).containsExactly("tiny-gpt", "bert", "sentiment", "spam", "slow");
         assertThat(j.get("data").get(0).get("object").asText()).isEqualTo("model");
     }
 

@@ -2,6 +2,11 @@ package dev.zerolm.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zerolm.data.LabelVocab;
+import dev.zerolm.finetune.Backbone;
+import dev.zerolm.finetune.FineTunedModel;
+import dev.zerolm.finetune.LoraConfig;
+import dev.zerolm.finetune.TaskModel;
 import dev.zerolm.io.StateDicts;
 import dev.zerolm.models.CausalLM;
 import dev.zerolm.models.GPT;
@@ -57,6 +62,15 @@ final class ServeTestModels {
         config.putArray("architectures").add("BertForSequenceClassification");
         config.putObject("id2label").put("0", "negative").put("1", "positive");
         json.writeValue(dir.resolve("config.json").toFile(), config);
+        return dir;
+    }
+
+    /** A LoRA sequence classifier over the checkpoint's GPT, saved as `zerolm finetune` saves one (labels ham, spam). */
+    static Path tinyFineTunedClassifier(Path dir, Path gptCheckpoint) throws IOException {
+        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 32, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")),
+                0, "test", false);
+        TaskModel model = FineTunedModel.build(Backbone.of(Checkpoint.loadModel(gptCheckpoint)), spec, 2, 0f, new Rng(5));
+        new FineTunedModel(model, Checkpoint.loadTokenizer(gptCheckpoint), LabelVocab.ofNames(List.of("ham", "spam")), spec).save(dir);
         return dir;
     }
 
