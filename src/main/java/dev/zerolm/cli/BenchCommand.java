@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** `zerolm bench`: how fast ZeroLM is on this machine, optionally next to PyTorch, as one table. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = BenchServeCommand.class,
         description = {"Measure GEMM GFLOP/s, training, forward and generation tokens/s, peak memory and context scaling.",
                 "Prints one table (progress goes to stderr). Examples:",
                 "  zerolm bench --quick",

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         description = "Transformers from zero, in pure Java: build, pretrain, fine-tune and run language models.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, PretrainCommand.class,
                 GenerateCommand.class, EvalCommand.class, InfoCommand.class, ExportCommand.class, DataCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, ServeCommand.class, FinetuneCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT,

@@ -3,6 +3,9 @@ package dev.zerolm.cli;
 import dev.zerolm.data.BrownCorpus;
 import dev.zerolm.data.DataPaths;
 import dev.zerolm.data.TextCorpus;
+import dev.zerolm.models.Bert;
+import dev.zerolm.models.BertCheckpoint;
+import dev.zerolm.models.BertConfig;
 import dev.zerolm.models.GPT;
 import dev.zerolm.models.GPTConfig;
 import dev.zerolm.nn.PositionalEncoding;
@@ -11,7 +14,10 @@ import dev.zerolm.tensor.Rng;
 import dev.zerolm.tokenize.ByteLevelBpe;
 import dev.zerolm.tokenize.CharTokenizer;
 import dev.zerolm.tokenize.Tokenizer;
+import dev.zerolm.tokenize.WordPiece;
+import dev.zerolm.tokenize.WordVocabulary;
 import dev.zerolm.train.Checkpoint;
+import dev.zerolm.train.MlmPretrainer;
 import dev.zerolm.train.Pretrainer;
 import dev.zerolm.train.TrainConfig;
 import picocli.CommandLine.Command;
@@ -22,11 +28,19 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** `zerolm pretrain`: train a GPT language model from zero on the Brown corpus or any text. */
+/**
+ * `zerolm pretrain`: train a GPT language model (causal LM) or a BERT encoder (masked LM) from zero on the Brown
+ * corpus or any text.
+ */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Pretrain a GPT language model from zero (causal LM).",
-                "Example: zerolm pretrain --preset tiny --tokenizer char --steps 2000 --out runs/brown-char"})
+        description = {"Pretrain a model from zero: a GPT (--objective clm) or a BERT encoder (--objective mlm).",
+                "Example: zerolm pretrain --preset tiny --tokenizer char --steps 2000 --out runs/brown-char",
+                "Example: zerolm pretrain --objective mlm --tokenizer word --steps 2000 --out runs/brown-bert"})
 public final class PretrainCommand implements Callable<Integer> {
+
+    @Option(names = "--objective", description = "clm (next-token prediction, a GPT) or mlm (masked LM, a BERT encoder: "
+            + "15%% of tokens selected, 80%% [MASK] / 10%% random / 10%% kept). Default: ${DEFAULT-VALUE}.", defaultValue = "clm")
+    String objective;
 
     @Option(names = "--preset", description = "Model size: tiny (4 layers, 4 heads, 128 wide, context 64) or small "
             + "(6, 6, 384, context 256). Default: ${DEFAULT-VALUE}.", defaultValue = "tiny")
@@ -35,13 +49,21 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "A text file or directory to train on (default: the Brown corpus).")
     Path data;
 
-    @Option(names = "--tokenizer", description = "char, bpe (trained on the data) or gpt2. Default: ${DEFAULT-VALUE}.",
-            defaultValue = "char")
+    @Option(names = "--tokenizer", description = "clm: char, bpe (trained on the data) or gpt2 (default char). "
+            + "mlm: word (word-level vocabulary of the training text) or wordpiece (words plus characters, so no word "
+            + "is [UNK]) (default word).")
     String tokenizer;
 
-    @Option(names = "--vocab-size", description = "Vocabulary size of a trained bpe tokenizer. Default: ${DEFAULT-VALUE}.",
-            defaultValue = "2048")
-    int vocabSize;
+    @Option(names = "--vocab-size", description = "Vocabulary size of a trained tokenizer: bpe (default 2048) or "
+            + "word/wordpiece (at most; default 16000).")
+    Integer vocabSize;
+
+    @Option(names = "--min-frequency", description = "mlm: words seen fewer times in training are not in the vocabulary. "
+            + "Default: ${DEFAULT-VALUE}.", defaultValue = "2")
+    int minFrequency;
+
+    @Option(names = "--cased", description = "mlm: keep case in the vocabulary (default: lower-case, as uncased BERT).")
+    boolean cased;
 
     @Option(names = "--n-layer") Integer nLayer;
     @Option(names = "--n-head") Integer nHead;
@@ -76,8 +98,60 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        run(System.out);
+        switch (objective) {
+            case "clm" -> run(System.out);
+            case "mlm" -> runMlm(System.out);
+            default -> throw new IllegalArgumentException("--objective must be clm or mlm, got '" + objective + "'");
+        }
         return 0;
+    }
+
+    /** Masked-LM pretraining of a BERT encoder; checkpoints in Hugging Face's BERT layout. */
+    MlmPretrainer.Result runMlm(PrintStream log) throws IOException {
+        TextCorpus corpus = loadCorpus(log);
+        WordPiece tok;
+        BertConfig config;
+        if (resume) {
+            Path dir = out.resolve("checkpoint");
+            tok = WordPiece.load(dir);
+            config = BertConfig.fromJson(dir.resolve(BertCheckpoint.CONFIG_FILE));
+        } else {
+            String kind = tokenizer == null ? "word" : tokenizer;
+            if (!kind.equals("word") && !kind.equals("wordpiece")) {
+                throw new IllegalArgumentException("--tokenizer for --objective mlm must be word or wordpiece, got '" + kind + "'");
+            }
+            WordVocabulary.Options options = new WordVocabulary.Options(!cased, minFrequency, or(vocabSize, 16_000),
+                    kind.equals("wordpiece"));
+            tok = WordVocabulary.build(corpus.train().lines().toList(), options);
+            config = bertConfig(tok.vocabSize());
+        }
+        long t0 = System.nanoTime();
+        int[] train = tok.encode(corpus.train()), valid = tok.encode(corpus.valid());
+        log.printf("tokenizer %s: vocabulary %d, %,d training and %,d validation tokens (%.1f s)%n", tok.kind(), tok.vocabSize(),
+                train.length, valid.length, (System.nanoTime() - t0) / 1e9);
+        TrainConfig tc = trainConfig();
+        Rng modelRng = new Rng(tc.seed());
+        Bert model = new Bert(config, modelRng);
+        int seqLength = config.maxPositionEmbeddings();
+        log.printf("model: BERT, %d layers, %d heads, %d wide, sequences of %d, %,d parameters; %d threads%n",
+                config.numHiddenLayers(), config.numAttentionHeads(), config.hiddenSize(), seqLength, model.parameterCount(),
+                Parallel.threads());
+        MlmPretrainer trainer = new MlmPretrainer(model, modelRng, tok, train, valid, seqLength, tc, out, log);
+        MlmPretrainer.Result r = trainer.run(resume);
+        log.printf("done: step %d, train loss %.4f, val loss %.4f (best %.4f), val masked-token accuracy %.2f%% of %,d, %.1f s."
+                        + " Best model (Hugging Face BERT layout): %s%n", r.step(), r.trainLoss(), r.validation().loss(),
+                r.bestValLoss(), 100 * r.validation().accuracy(), r.validation().predicted(), r.seconds(), trainer.bestDir());
+        return r;
+    }
+
+    private BertConfig bertConfig(int vocab) {
+        if (!preset.equals("tiny")) throw new IllegalArgumentException("--preset for --objective mlm must be tiny, got '" + preset + "'");
+        BertConfig base = BertConfig.tiny(vocab);
+        int hidden = or(nEmbd, base.hiddenSize());
+        float drop = or(dropout, base.hiddenDropoutProb());
+        return new BertConfig(vocab, hidden, or(nLayer, base.numHiddenLayers()), or(nHead, base.numAttentionHeads()), 4 * hidden,
+                base.hiddenAct(), or(blockSize, base.maxPositionEmbeddings()), base.typeVocabSize(), base.layerNormEps(),
+                drop, drop, base.padTokenId(), base.initializerRange());
     }
 
     Pretrainer.Result run(PrintStream log) throws IOException {
@@ -120,11 +194,12 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     private Tokenizer buildTokenizer(TextCorpus corpus, PrintStream log) throws IOException {
-        return switch (tokenizer) {
+        return switch (tokenizer == null ? "char" : tokenizer) {
             case "char" -> CharTokenizer.fromCorpus(corpus.train() + corpus.valid());
             case "bpe" -> {
-                log.printf("training a byte-level BPE tokenizer of %d tokens...%n", vocabSize);
-                yield ByteLevelBpe.train(corpus.train(), vocabSize);
+                int size = or(vocabSize, 2048);
+                log.printf("training a byte-level BPE tokenizer of %d tokens...%n", size);
+                yield ByteLevelBpe.train(corpus.train(), size);
             }
             case "gpt2" -> ByteLevelBpe.load(DataPaths.system().gpt2BpeDir());
             default -> throw new IllegalArgumentException("--tokenizer must be char, bpe or gpt2, got '" + tokenizer + "'");

@@ -30,6 +30,14 @@ public interface CausalLM {
      */
     Tensor forward(IntTensor idx, KVCache cache, int startPos);
 
+    /**
+     * idx (B, T) -> the final (normed) hidden states (B, T, C) that the output layer turns into logits: what
+     * sentence embeddings pool. Models that do not expose them say so.
+     */
+    default Tensor hiddenStates(IntTensor idx) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its hidden states");
+    }
+
     /** An empty KV cache for batchSize sequences of up to {@link #blockSize()} tokens. */
     KVCache newKVCache(int batchSize);
 

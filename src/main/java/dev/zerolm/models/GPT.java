@@ -84,6 +84,34 @@ public final class GPT extends Module implements CausalLM {
 
     @Override
     public Tensor forward(IntTensor idx, KVCache cache, int startPos) {
+        Tensor x = hiddenStates(idx, null, cache, startPos);                    // (B, T, C)
+        return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
+    }
+
+    /**
+     * The final-norm hidden states (B, T, C) that the output layer reads, for classification heads. attentionMask
+     * (B, T) is 1 for a token and 0 for padding (null: none), so no token attends to padding.
+     */
+    public Tensor hiddenStates(IntTensor idx, IntTensor attentionMask) {
+        Tensor mask = null;
+        if (attentionMask != null) {
+            if (!java.util.Arrays.equals(attentionMask.shape(), idx.shape())) {
+                throw new ShapeException("GPT: attention mask of shape " + Shapes.str(attentionMask.shape())
+                        + " does not match the ids' " + Shapes.str(idx.shape()));
+            }
+            float[] m = new float[attentionMask.numel()];
+            for (int i = 0; i < m.length; i++) m[i] = attentionMask.data()[i];
+            mask = Tensor.of(m, attentionMask.shape());
+        }
+        return hiddenStates(idx, mask, null, 0);
+    }
+
+    @Override
+    public Tensor hiddenStates(IntTensor idx) {
+        return hiddenStates(idx, null, null, 0);
+    }
+
+    private Tensor hiddenStates(IntTensor idx, Tensor keyPaddingMask, KVCache cache, int startPos) {
         int[] s = idx.shape();
         if (s.length != 2) throw new ShapeException("GPT: token ids must be (B, T), got shape " + Shapes.str(s));
         int T = s[1];
@@ -100,10 +128,9 @@ public final class GPT extends Module implements CausalLM {
         };
         x = transformer.drop.forward(x);
         for (int i = 0; i < config.nLayer(); i++) {
-            x = transformer.h.get(i).forward(x, null, cache == null ? null : cache.layer(i), startPos);
+            x = transformer.h.get(i).forward(x, keyPaddingMask, cache == null ? null : cache.layer(i), startPos);
         }
-        x = transformer.lnF.forward(x);
-        return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
+        return transformer.lnF.forward(x);
     }
 
     /** Mean cross-entropy of logits (B, T, V) against targets (B, T); see {@link CausalLM#crossEntropy}. */

@@ -95,6 +95,18 @@ public final class LlamaModel extends Module implements CausalLM {
 
     @Override
     public Tensor forward(IntTensor idx, KVCache cache, int startPos) {
+        Tensor x = hiddenStates(idx, cache, startPos);                              // (B, T, C)
+        return lmHead != null ? lmHead.forward(x)                                  // (B, T, C) @ (C, V) -> (B, T, V)
+                : x.matmul(model.embedTokens.weight().t());
+    }
+
+    @Override
+    public Tensor hiddenStates(IntTensor idx) {
+        return hiddenStates(idx, null, 0);
+    }
+
+    /** The output of the final RMSNorm (B, T, C): everything but the output layer. */
+    private Tensor hiddenStates(IntTensor idx, KVCache cache, int startPos) {
         int[] s = idx.shape();
         if (s.length != 2) throw new ShapeException("Llama: token ids must be (B, T), got shape " + Shapes.str(s));
         int T = s[1];
@@ -107,9 +119,7 @@ public final class LlamaModel extends Module implements CausalLM {
         for (int i = 0; i < config.numLayers(); i++) {
             x = model.layers.get(i).forward(x, cache == null ? null : cache.layer(i), startPos);
         }
-        x = model.norm.forward(x);
-        return lmHead != null ? lmHead.forward(x)                                  // (B, T, C) @ (C, V) -> (B, T, V)
-                : x.matmul(model.embedTokens.weight().t());
+        return model.norm.forward(x);
     }
 
     @Override

@@ -5,6 +5,9 @@ import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
 import dev.zerolm.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * y = x @ Wᵀ + b with PyTorch's layout: weight (out, in), so checkpoints load without transposing.
  * Initialised like torch.nn.Linear: U(-1/√in, 1/√in) for weight and bias (models may re-initialise).
@@ -14,6 +17,7 @@ public final class Linear extends Layer {
     private final int in, out;
     private final Tensor weight; // (out, in)
     private final Tensor bias;   // (out), or null
+    private final List<LinearHook> hooks = new ArrayList<>(); // LoRA, adapters: applied in the order attached
 
     public Linear(int in, int out, boolean bias, Rng rng) {
         if (in <= 0 || out <= 0) throw new IllegalArgumentException("Linear: sizes must be positive, got " + in + " -> " + out);
@@ -32,7 +36,19 @@ public final class Linear extends Layer {
                     + " has last dim " + x.size(-1) + ", expected " + in);
         }
         Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        if (bias != null) y = y.add(bias);
+        for (LinearHook hook : hooks) y = hook.apply(x, y);
+        return y;
+    }
+
+    /** Attaches a hook as the child module called name; every later forward runs it (see {@link LinearHook}). */
+    public <H extends LinearHook> H attach(String name, H hook) {
+        if (namedChildren().containsKey(name)) {
+            throw new IllegalArgumentException("Linear(" + in + " -> " + out + "): a hook named '" + name + "' is already attached");
+        }
+        registerModule(name, hook);
+        hooks.add(hook);
+        return hook;
     }
 
     public Tensor weight() {

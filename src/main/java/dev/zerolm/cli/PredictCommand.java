@@ -1,0 +1,65 @@
+package dev.zerolm.cli;
+
+import dev.zerolm.autograd.GradMode;
+import dev.zerolm.finetune.FineTunedModel;
+import dev.zerolm.finetune.TaskEncoder;
+import dev.zerolm.tensor.IntTensor;
+import dev.zerolm.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** `zerolm predict`: run a fine-tuned model on text. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Label text with a model made by `zerolm finetune`.",
+                "Example: zerolm predict --model runs/genre/model --text \"The jury said the election was conducted fairly.\""})
+public final class PredictCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "A fine-tuned model directory (finetune's OUT/model).") Path model;
+    @Option(names = "--text", required = true, description = "Text to label (repeatable). Tagging splits it on whitespace.") List<String> texts;
+    @Option(names = "--top", defaultValue = "3", description = "Labels to show per text with their probabilities. Default: ${DEFAULT-VALUE}.") int top;
+
+    @Override
+    public Integer call() throws Exception {
+        run(System.out);
+        return 0;
+    }
+
+    void run(PrintStream out) throws java.io.IOException {
+        FineTunedModel m = FineTunedModel.load(model);
+        TaskEncoder encoder = new TaskEncoder(m.tokenizer(), m.spec().maxLength());
+        try (var ignored = GradMode.noGrad()) {
+            for (String text : texts) {
+                if (m.spec().task().equals("token")) {
+                    List<String> words = Arrays.asList(text.trim().split("\\s+"));
+                    TaskEncoder.Words w = encoder.words(words);
+                    Tensor logits = m.model().logits(IntTensor.of(w.ids(), 1, w.ids().length), null);   // (1, T, L)
+                    int[] best = logits.argmax(-1, false).data();
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < w.firstToken().length; i++) {
+                        sb.append(i == 0 ? "" : " ").append(words.get(i)).append('/').append(m.labels().name(best[w.firstToken()[i]]));
+                    }
+                    out.println(sb);
+                } else {
+                    int[] ids = encoder.text(text);
+                    float[] p = m.model().logits(IntTensor.of(ids, 1, ids.length), null).softmax(-1).toArray();   // (1, L)
+                    Integer[] order = new Integer[p.length];
+                    for (int i = 0; i < p.length; i++) order[i] = i;
+                    Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+                    StringBuilder sb = new StringBuilder(m.labels().name(order[0]));
+                    sb.append("\t(");
+                    for (int k = 0; k < Math.min(top, p.length); k++) {
+                        sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3f", m.labels().name(order[k]), p[order[k]]));
+                    }
+                    out.println(sb.append(')'));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.zerolm.finetune;
+
+import dev.zerolm.autograd.GradMode;
+import dev.zerolm.nn.Dropout;
+import dev.zerolm.nn.Linear;
+import dev.zerolm.nn.LinearHook;
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Tensor;
+
+/**
+ * LoRA (Hu et al. 2021) on one linear layer: y = W·x + b + (alpha/r)·B·A·dropout(x), with A (r, in) and
+ * B (out, r). A starts Kaiming-uniform (a = √5, PyTorch's Linear init, as PEFT) and B at zero, so the adapter
+ * starts as a no-op; only A and B train. {@link #merge} folds the update into W for inference at no extra cost,
+ * {@link #unmerge} takes it back out.
+ */
+public final class LoraLinear extends LinearHook {
+
+    private final Linear base;
+    private final Linear loraA;   // in -> r, weight (r, in)
+    private final Linear loraB;   // r -> out, weight (out, r)
+    private final Dropout dropout;
+    private final float scaling;
+    private boolean merged;
+
+    public LoraLinear(Linear base, LoraConfig config, Rng rng) {
+        this.base = base;
+        int r = config.r();
+        this.scaling = config.scaling();
+        this.loraA = registerModule("lora_A", new Linear(base.inFeatures(), r, false, rng));
+        this.loraB = registerModule("lora_B", new Linear(r, base.outFeatures(), false, rng));
+        this.dropout = registerModule("lora_dropout", new Dropout(config.dropout(), rng));
+        // kaiming_uniform_(a=√5): bound = gain·√(3/fan_in) with gain = √(2/(1+5)) -> 1/√fan_in.
+        float bound = (float) (1 / Math.sqrt(base.inFeatures()));
+        loraA.weight().copyFrom(Tensor.rand(rng, -bound, bound, loraA.weight().shape()));
+        loraB.weight().fill(0f);
+    }
+
+    /** y (..., out) + scaling · B·A·dropout(x); nothing is added once merged (W already holds it). */
+    @Override
+    public Tensor apply(Tensor x, Tensor y) {
+        if (merged) return y;
+        Tensor update = loraB.forward(loraA.forward(dropout.forward(x)));        // (..., in) -> (..., r) -> (..., out)
+        return y.add(update.mul(scaling));
+    }
+
+    /** W += scaling · B·A: the layer then computes the same function with one matmul. */
+    public void merge() {
+        if (merged) throw new IllegalStateException("LoRA: merge() on a layer that is already merged");
+        addDeltaToBase(1f);
+        merged = true;
+    }
+
+    /** W -= scaling · B·A: undoes {@link #merge} (up to float rounding). */
+    public void unmerge() {
+        if (!merged) throw new IllegalStateException("LoRA: unmerge() on a layer that is not merged");
+        addDeltaToBase(-1f);
+        merged = false;
+    }
+
+    private void addDeltaToBase(float sign) {
+        try (var ignored = GradMode.noGrad()) {
+            Tensor delta = loraB.weight().matmul(loraA.weight());                  // (out, r) @ (r, in) -> (out, in)
+            base.weight().addInPlace(delta, sign * scaling);
+        }
+    }
+
+    public boolean isMerged() {
+        return merged;
+    }
+
+    public Linear base() {
+        return base;
+    }
+
+    /** A (r, in). */
+    public Tensor loraA() {
+        return loraA.weight();
+    }
+
+    /** B (out, r). */
+    public Tensor loraB() {
+        return loraB.weight();
+    }
+
+    public float scaling() {
+        return scaling;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.zerolm.finetune;
+
+import dev.zerolm.nn.Dropout;
+import dev.zerolm.nn.Linear;
+import dev.zerolm.nn.Module;
+import dev.zerolm.tensor.IntTensor;
+import dev.zerolm.tensor.NNOps;
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Tensor;
+
+/**
+ * A backbone with a small classification head on top: the unit that fine-tuning trains, saves and reloads.
+ * Its children are {@code backbone} (the pretrained network) and {@code classifier} (the head's linear layer),
+ * as Hugging Face's *ForSequenceClassification / *ForTokenClassification name theirs.
+ */
+public abstract sealed class TaskModel extends Module permits SequenceClassifier, TokenClassifier {
+
+    /** Labels equal to this count for nothing (padding, and word pieces after a word's first). */
+    public static final int IGNORE_INDEX = -100;
+
+    private final Backbone backbone;
+    private final Dropout dropout;
+    private final Linear classifier;
+
+    protected TaskModel(Backbone backbone, int numLabels, float dropout, Rng rng) {
+        if (numLabels < 2) throw new IllegalArgumentException("task model: needs at least 2 labels, got " + numLabels);
+        this.backbone = backbone;
+        registerModule("backbone", backbone.module());
+        this.dropout = registerModule("dropout", new Dropout(dropout, rng));
+        this.classifier = registerModule("classifier", new Linear(backbone.hiddenSize(), numLabels, true, rng));
+        // Small head init (Hugging Face uses N(0, 0.02)): the first losses are near log(numLabels).
+        classifier.weight().copyFrom(Tensor.randn(rng, 0f, 0.02f, classifier.weight().shape()));
+        classifier.bias().fill(0f);
+    }
+
+    /** Label scores: (B, L) for a sequence classifier, (B, T, L) for a token classifier. */
+    public abstract Tensor logits(IntTensor ids, IntTensor attentionMask);
+
+    /** "sequence" or "token", as written in a fine-tuned model's config. */
+    public abstract String taskKind();
+
+    /** Mean cross-entropy of logits against labels of the same leading shape, skipping {@link #IGNORE_INDEX}. */
+    public Tensor loss(Tensor logits, IntTensor labels) {
+        return NNOps.crossEntropy(logits, labels, IGNORE_INDEX, NNOps.Reduction.MEAN);
+    }
+
+    protected Tensor head(Tensor features) {
+        return classifier.forward(dropout.forward(features));
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    public Linear classifier() {
+        return classifier;
+    }
+
+    public int numLabels() {
+        return classifier.outFeatures();
+    }
+}

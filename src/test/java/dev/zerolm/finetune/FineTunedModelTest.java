@@ -1,0 +1,52 @@
+package dev.zerolm.finetune;
+
+import dev.zerolm.autograd.GradMode;
+import dev.zerolm.data.LabelVocab;
+import dev.zerolm.tensor.IntTensor;
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tokenize.CharTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FineTunedModelTest {
+
+    @Test
+    void savedLoraModelReloadsToTheSameLogitsWithItsPeftAdapter(@TempDir Path dir) throws Exception {
+        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, "test", false);
+        TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.gpt(1)), spec, 2, 0f, new Rng(2));
+        Trainable.apply(model, Method.LORA);
+        var f = TinyModels.finetuner(model, List.of("no7", "has7"), Finetuner.Config.defaults().withEpochs(2).withBatchSize(4).withLr(1e-2f));
+        f.fit(TinyModels.containsSeven(12, 3), TinyModels.containsSeven(4, 4), null);
+        var tokenizer = CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvw");
+        new FineTunedModel(model, tokenizer, LabelVocab.ofNames(List.of("no7", "has7")), spec).save(dir.resolve("m"));
+
+        FineTunedModel back = FineTunedModel.load(dir.resolve("m"));
+        IntTensor ids = IntTensor.of(new int[] {3, 7, 9, 1}, 1, 4);
+        model.eval();
+        try (var ignored = GradMode.noGrad()) {
+            assertThat(back.model().logits(ids, null).toArray()).containsExactly(model.logits(ids, null).toArray());
+        }
+        assertThat(back.labels().names()).containsExactly("no7", "has7");
+        assertThat(back.spec()).isEqualTo(spec);
+        assertThat(back.tokenizer().vocabSize()).isEqualTo(tokenizer.vocabSize());
+        assertThat(Files.exists(dir.resolve("m/adapter/adapter_model.safetensors"))).isTrue();
+        assertThat(Files.exists(dir.resolve("m.tmp"))).isFalse();
+    }
+
+    @Test
+    void taskEncoderPutsEachWordsLabelOnItsFirstPieceOnly() {
+        var wp = dev.zerolm.tokenize.WordPiece.fromVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "walk", "##ing", "dog"),
+                dev.zerolm.tokenize.WordPieceConfig.uncased());
+        var enc = new TaskEncoder(wp, 16);
+        var labels = LabelVocab.closed(List.of("at", "nn", "vbg"));
+        var e = enc.tagged(new dev.zerolm.data.TaggedSentence(List.of("the", "walking", "dog"), List.of("at", "vbg", "nn"), "t"), labels);
+        assertThat(e.ids()).containsExactly(2, 5, 6, 7, 8, 3);
+        assertThat(e.labels()).containsExactly(-100, labels.id("at"), labels.id("vbg"), -100, labels.id("nn"), -100);
+    }
+}

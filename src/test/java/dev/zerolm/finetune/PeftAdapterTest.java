@@ -1,0 +1,59 @@
+package dev.zerolm.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zerolm.io.Safetensors;
+import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PeftAdapterTest {
+
+    @Test
+    void peftLayoutRoundTripsKeysShapesConfigAndValues(@TempDir Path dir) throws Exception {
+        SequenceClassifier m = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        LoraConfig config = new LoraConfig(4, 16, 0.05f, List.of("query", "value"));
+        Map<String, LoraLinear> layers = Lora.inject(m.backbone().module(), config, new Rng(3));
+        Rng rng = new Rng(4);
+        for (LoraLinear l : layers.values()) l.loraB().copyFrom(Tensor.randn(rng, 0f, 1f, l.loraB().shape()));
+        PeftAdapter.of(layers, config, "tiny-bert", "SEQ_CLS",
+                Map.of("classifier.weight", m.classifier().weight(), "classifier.bias", m.classifier().bias())).save(dir);
+
+        JsonNode c = new ObjectMapper().readTree(dir.resolve("adapter_config.json").toFile());
+        assertThat(c.path("peft_type").asText()).isEqualTo("LORA");
+        assertThat(c.path("r").asInt()).isEqualTo(4);
+        assertThat(c.path("lora_alpha").asDouble()).isEqualTo(16.0);
+        assertThat(c.path("lora_dropout").asDouble()).isEqualTo(0.05);
+        assertThat(c.path("target_modules").toString()).isEqualTo("[\"query\",\"value\"]");
+        assertThat(c.path("bias").asText()).isEqualTo("none");
+        assertThat(c.path("fan_in_fan_out").asBoolean(true)).isFalse();
+        assertThat(c.path("task_type").asText()).isEqualTo("SEQ_CLS");
+        assertThat(c.path("base_model_name_or_path").asText()).isEqualTo("tiny-bert");
+
+        try (Safetensors st = Safetensors.open(dir.resolve("adapter_model.safetensors"))) {
+            String a = "base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight";
+            String b = "base_model.model.bert.encoder.layer.1.attention.self.value.lora_B.weight";
+            assertThat(st.names()).contains(a, b, "base_model.model.classifier.weight").hasSize(4 * 2 + 2);
+            assertThat(st.info(a).shape()).containsExactly(4, 16);    // (r, in)
+            assertThat(st.info(b).shape()).containsExactly(16, 4);    // (out, r)
+        }
+
+        PeftAdapter back = PeftAdapter.load(dir);
+        assertThat(back.config()).isEqualTo(config);
+        SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        Map<String, LoraLinear> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
+        back.copyInto(freshLayers);
+        for (String path : layers.keySet()) {
+            assertThat(freshLayers.get(path).loraA().toArray()).containsExactly(layers.get(path).loraA().toArray());
+            assertThat(freshLayers.get(path).loraB().toArray()).containsExactly(layers.get(path).loraB().toArray());
+        }
+        assertThat(back.modulesToSave().get("classifier.weight").toArray()).containsExactly(m.classifier().weight().toArray());
+    }
+}
