@@ -1,5 +1,7 @@
 package dev.zerolm.tensor;
 
+import dev.zerolm.tensor.kernels.Gelu;
+
 import java.util.Arrays;
 
 /** Element-wise ops, NumPy broadcasting, and their gradients. */
@@ -101,6 +103,7 @@ final class Pointwise {
     // ------------------------------------------------------------------ unary
 
     static Tensor unary(Unary op, Tensor x) {
+        if (op == Unary.GELU_TANH) return geluTanh(x);
         Tensor xc = x.contiguous();
         float[] in = xc.data();
         int off = xc.offset(), n = xc.numel();
@@ -122,6 +125,24 @@ final class Pointwise {
     }
 
     // ------------------------------------------------------------------ binary with broadcasting
+
+    /** GELU (tanh form) through the vector kernel, forward and backward. */
+    private static Tensor geluTanh(Tensor x) {
+        Tensor xc = x.contiguous();
+        float[] in = xc.data();
+        int off = xc.offset(), n = xc.numel();
+        float[] out = new float[n];
+        Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> Gelu.forward(in, off + s, out, s, e - s));
+        Tensor y = Tensor.of(out, x.shape());
+        return Tensor.record(y, Unary.GELU_TANH.opName(), g -> {
+            Tensor gc = g.contiguous();
+            float[] ga = gc.data();
+            int go = gc.offset();
+            float[] gx = new float[n];
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> Gelu.backward(in, off + s, ga, go + s, gx, s, e - s));
+            return new Tensor[] {Tensor.of(gx, x.shape())};
+        }, x);
+    }
 
     static Tensor binary(Binary op, Tensor a, Tensor b) {
         int[] outShape = Shapes.broadcast(op.opName(), a.shape(), b.shape());
