@@ -1,11 +1,11 @@
 package dev.zerolm.tensor;
 
 /** The error function in double precision (Java's Math has none): Taylor series near 0, continued fraction beyond. */
-final class Erf {
+public final class Erf {
 
     private Erf() {}
 
-    static double erf(double x) {
+    public static double erf(double x) {
         double ax = Math.abs(x);
         double r;
         if (ax < 2.5) {

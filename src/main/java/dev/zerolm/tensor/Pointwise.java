@@ -1,6 +1,7 @@
 package dev.zerolm.tensor;
 
 import dev.zerolm.tensor.kernels.Gelu;
+import dev.zerolm.tensor.kernels.GeluErf;
 
 import java.util.Arrays;
 
@@ -103,7 +104,7 @@ final class Pointwise {
     // ------------------------------------------------------------------ unary
 
     static Tensor unary(Unary op, Tensor x) {
-        if (op == Unary.GELU_TANH) return geluTanh(x);
+        if (op == Unary.GELU_TANH || op == Unary.GELU_ERF) return gelu(op, x);
         Tensor xc = x.contiguous();
         float[] in = xc.data();
         int off = xc.offset(), n = xc.numel();
@@ -126,20 +127,27 @@ final class Pointwise {
 
     // ------------------------------------------------------------------ binary with broadcasting
 
-    /** GELU (tanh form) through the vector kernel, forward and backward. */
-    private static Tensor geluTanh(Tensor x) {
+    /** GELU (tanh or exact erf form) through its vector kernel, forward and backward. */
+    private static Tensor gelu(Unary op, Tensor x) {
+        boolean tanhForm = op == Unary.GELU_TANH;
         Tensor xc = x.contiguous();
         float[] in = xc.data();
         int off = xc.offset(), n = xc.numel();
         float[] out = new float[n];
-        Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> Gelu.forward(in, off + s, out, s, e - s));
+        Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> {
+            if (tanhForm) Gelu.forward(in, off + s, out, s, e - s);
+            else GeluErf.forward(in, off + s, out, s, e - s);
+        });
         Tensor y = Tensor.of(out, x.shape());
-        return Tensor.record(y, Unary.GELU_TANH.opName(), g -> {
+        return Tensor.record(y, op.opName(), g -> {
             Tensor gc = g.contiguous();
             float[] ga = gc.data();
             int go = gc.offset();
             float[] gx = new float[n];
-            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> Gelu.backward(in, off + s, ga, go + s, gx, s, e - s));
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> {
+                if (tanhForm) Gelu.backward(in, off + s, ga, go + s, gx, s, e - s);
+                else GeluErf.backward(in, off + s, ga, go + s, gx, s, e - s);
+            });
             return new Tensor[] {Tensor.of(gx, x.shape())};
         }, x);
     }
