@@ -27,10 +27,11 @@ rates. The last line of standard output is one JSON object:
 "blas" names the BLAS library torch.mm ended up in (PyTorch's CPU GEMMs go through it), since a Debian torch
 uses whichever libblas.so.3 the system selects: the unoptimised reference BLAS, or OpenBLAS with its kernel.
 
-Fair set-up, applied here before torch is imported (ZeroLM also applies it when it starts this script):
-OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed (they can pin OpenBLAS to an older, slower kernel),
-OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = --threads, OMP_WAIT_POLICY=PASSIVE (idle threads sleep rather than
-spin), then torch.set_num_threads(--threads).
+Fair set-up (bench/fair_torch_env.py), applied here before torch is imported (ZeroLM also applies the environment
+part when it starts this script): OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed (they can pin OpenBLAS to an
+older, slower kernel), except that OPENBLAS_CORETYPE is set from the CPU's flags when OpenBLAS cannot recognise the
+CPU and would fall back to its generic kernels; OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = --threads,
+OMP_WAIT_POLICY=PASSIVE (idle threads sleep rather than spin), then torch.set_num_threads(--threads).
 """
 import argparse
 import ctypes
@@ -41,6 +42,8 @@ import resource
 import subprocess
 import sys
 import time
+
+import fair_torch_env  # bench/, next to this script
 
 
 def parse_args(argv):
@@ -57,11 +60,7 @@ def parse_args(argv):
 
 
 ARGS = parse_args(sys.argv[1:])
-for _var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-    os.environ.pop(_var, None)
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)
-os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+OPENBLAS_CHOICE = fair_torch_env.apply(ARGS.threads)
 
 try:
     import torch  # noqa: E402
@@ -343,7 +342,7 @@ def main():
         except Exception as e:  # one failed row (out of memory, ...) must not lose the others
             errors[row_id] = f"{type(e).__name__}: {e}"
             print("failed: " + errors[row_id], file=sys.stderr)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_in_use(),
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_in_use() + (f" [{OPENBLAS_CHOICE}]" if "OPENBLAS_CORETYPE" in os.environ else ""),
                       "results": results, "errors": errors}))
 
 

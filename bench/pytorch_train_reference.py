@@ -15,14 +15,10 @@ import os
 import sys
 import time
 
-# The fair set-up of bench/pytorch_reference.py: no AVX2-only OpenBLAS preset, one thread count for OpenMP and
-# OpenBLAS, idle OpenMP workers sleep instead of spinning against the BLAS threads.
-_threads = next((sys.argv[i + 1] for i, v in enumerate(sys.argv[:-1]) if v == "--threads"), str(os.cpu_count()))
-for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-    os.environ.pop(var, None)
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[var] = _threads
-os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+import fair_torch_env  # noqa: E402  (bench/, next to this script)
+
+_threads = next((int(sys.argv[i + 1]) for i, v in enumerate(sys.argv[:-1]) if v == "--threads"), os.cpu_count())
+print(fair_torch_env.apply(_threads), flush=True)
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402

@@ -17,7 +17,7 @@ public final class BenchTable {
         if (torch) {
             out.append("pytorch: ").append(r.pytorch().version()).append(", ").append(r.pytorch().threads())
                     .append(" threads, ").append(r.pytorch().python())
-                    .append(" (OPENBLAS_CORETYPE/L2_SIZE unset, OMP/OPENBLAS_NUM_THREADS set, OMP_WAIT_POLICY=PASSIVE)\n");
+                    .append(" (fair set-up of bench/fair_torch_env.py: OpenBLAS kernel for this CPU, OMP/OPENBLAS threads set, passive OpenMP wait)\n");
             out.append("blas:    ").append(r.pytorch().blas()).append('\n');
         }
         TimingPlan p = r.plan();

@@ -74,7 +74,8 @@ public final class PyTorchReference {
     }
 
     /**
-     * The fair set-up (the script applies it again before importing torch): no OPENBLAS_CORETYPE or
+     * The fair set-up (the script applies it again before importing torch, and picks an OpenBLAS kernel from the CPU flags
+     * where OpenBLAS cannot recognise the CPU): no OPENBLAS_CORETYPE or
      * OPENBLAS_L2_SIZE override, OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = threads, OMP_WAIT_POLICY=PASSIVE.
      */
     static void fairEnvironment(Map<String, String> env, int threads) {
