@@ -5,6 +5,7 @@ import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,35 @@ public interface CausalLM {
      * passes inside GradMode.noGrad(). Returns logits (B, T, V).
      */
     Tensor forward(IntTensor idx, KVCache cache, int startPos);
+
+    /**
+     * One generation step for R independent sequences, as a server batches concurrent requests: tokens[r] is the
+     * token at positions[r] of sequence r, whose earlier tokens are in caches[r] (a cache of batch 1). Appends each
+     * token to its cache and returns the next-token logits (R, V). This default runs one pass per sequence; models
+     * that can share their projections across rows override it. Run inside GradMode.noGrad().
+     */
+    default Tensor decodeStep(int[] tokens, KVCache[] caches, int[] positions) {
+        requireDecodeRows(tokens, caches, positions);
+        List<Tensor> rows = new ArrayList<>(tokens.length);
+        for (int r = 0; r < tokens.length; r++) {
+            rows.add(forward(IntTensor.of(new int[] {tokens[r]}, 1, 1), caches[r], positions[r]).view(1, vocabSize()));
+        }
+        return Tensor.cat(rows, 0);
+    }
+
+    /** Checks that decodeStep's arguments describe the same R rows, each position within the context. */
+    default void requireDecodeRows(int[] tokens, KVCache[] caches, int[] positions) {
+        if (tokens.length != caches.length || tokens.length != positions.length || tokens.length == 0) {
+            throw new IllegalArgumentException("decodeStep: " + tokens.length + " tokens, " + caches.length + " caches and "
+                    + positions.length + " positions must be the same, non-zero count");
+        }
+        for (int r = 0; r < positions.length; r++) {
+            if (positions[r] < 0 || positions[r] >= blockSize()) {
+                throw new IllegalArgumentException("decodeStep: row " + r + " is at position " + positions[r]
+                        + ", outside the model's context of " + blockSize());
+            }
+        }
+    }
 
     /**
      * idx (B, T) -> the final (normed) hidden states (B, T, C) that the output layer turns into logits: what

@@ -88,6 +88,25 @@ public final class GPT extends Module implements CausalLM {
         return x.matmul(transformer.wte.weight().t());                            // (B, T, C) @ (C, V) -> (B, T, V)
     }
 
+    /** R sequences advance one token each, sharing every projection; see {@link CausalLM#decodeStep}. */
+    @Override
+    public Tensor decodeStep(int[] tokens, KVCache[] caches, int[] positions) {
+        if (config.positional() == PositionalEncoding.SINUSOIDAL) return CausalLM.super.decodeStep(tokens, caches, positions);
+        requireDecodeRows(tokens, caches, positions);
+        int R = tokens.length;
+        Tensor x = transformer.wte.forward(IntTensor.of(tokens.clone(), R, 1));            // (R, 1, C)
+        if (config.positional() == PositionalEncoding.LEARNED) {
+            x = x.add(transformer.wpe.forward(IntTensor.of(positions.clone(), R, 1)));     // + each row's position (R, 1, C)
+        }
+        x = transformer.drop.forward(x);
+        KVCache.LayerCache[] layerCaches = new KVCache.LayerCache[R];
+        for (int i = 0; i < config.nLayer(); i++) {
+            for (int r = 0; r < R; r++) layerCaches[r] = caches[r].layer(i);
+            x = transformer.h.get(i).decodeRows(x, layerCaches, positions);              // rotary positions: per row inside
+        }
+        return transformer.lnF.forward(x).matmul(transformer.wte.weight().t()).view(R, config.vocabSize());   // (R, V)
+    }
+
     /**
      * The final-norm hidden states (B, T, C) that the output layer reads, for classification heads. attentionMask
      * (B, T) is 1 for a token and 0 for padding (null: none), so no token attends to padding.

@@ -36,6 +36,20 @@ public final class KVCache {
         return layers[0].keys.size(2);
     }
 
+    /** An independent cache holding the same tokens, e.g. for several choices that continue one prompt. */
+    public KVCache copy() {
+        LayerCache first = layers[0];
+        int[] s = first.keys.shape();                                  // (B, nh, maxT, hs)
+        KVCache c = new KVCache(layers.length, s[0], s[1], s[2], s[3]);
+        for (int i = 0; i < layers.length; i++) {
+            int n = layers[i].length;
+            c.layers[i].keys.narrow(2, 0, n).copyFrom(layers[i].keys.narrow(2, 0, n));
+            c.layers[i].values.narrow(2, 0, n).copyFrom(layers[i].values.narrow(2, 0, n));
+            c.layers[i].length = n;
+        }
+        return c;
+    }
+
     /** Forgets every cached token; the buffers are kept. */
     public void reset() {
         for (LayerCache l : layers) l.length = 0;

@@ -5,6 +5,9 @@ import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
 import dev.zerolm.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Multi-head self-attention as in nanoGPT's CausalSelfAttention: one fused projection c_attn (C -> 3C, columns
  * [q | k | v]), nh heads of size hs = C / nh, softmax(QKᵀ/√hs) with a causal mask, and an output projection
@@ -101,6 +104,34 @@ public final class MultiHeadSelfAttention extends Module {
         Attention.Output o = Attention.scaledDotProduct(q, k, v, causal, padded, attnDropout, needWeights);
         Tensor y = residDropout.forward(cProj.forward(Attention.mergeHeads(o.y())));   // (B, T, C)
         return new Attention.Output(y, o.weights());
+    }
+
+    /**
+     * One generation step for R independent sequences: row r of x (R, 1, C) is the token at positions[r] of
+     * sequence r, which attends over its own cache caches[r] (batch 1, holding positions[r] earlier tokens). The
+     * projections run once for all rows; only the attention itself is per row. Returns (R, 1, C).
+     */
+    public Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
+        int R = x.size(0);
+        if (x.rank() != 3 || x.size(1) != 1 || x.size(2) != nEmbd || caches.length != R || positions.length != R) {
+            throw new ShapeException("attention.decodeRows: input " + Shapes.str(x.shape()) + " is not (" + caches.length
+                    + ", 1, " + nEmbd + ") for " + caches.length + " caches and " + positions.length + " positions");
+        }
+        Tensor qkv = cAttn.forward(x)                                  // (R, 1, 3C)
+                .view(R, 1, 3, nHead, headSize)
+                .permute(2, 0, 3, 1, 4);                              // (3, R, nh, 1, hs), a view
+        List<Tensor> ys = new ArrayList<>(R);
+        for (int r = 0; r < R; r++) {
+            Tensor q = qkv.select(0, 0).narrow(0, r, 1), k = qkv.select(0, 1).narrow(0, r, 1), v = qkv.select(0, 2).narrow(0, r, 1);
+            if (rotary != null) {
+                q = rotary.apply(q, positions[r]);
+                k = rotary.apply(k, positions[r]);
+            }
+            KVCache.KeysValues kv = caches[r].update(k, v, positions[r]);       // (1, nh, positions[r] + 1, hs)
+            ys.add(Attention.scaledDotProduct(q, kv.keys(), kv.values(), causal, null, attnDropout, false).y());
+        }
+        Tensor y = Attention.mergeHeads(Tensor.cat(ys, 0));           // (R, nh, 1, hs) -> (R, 1, C)
+        return residDropout.forward(cProj.forward(y));
     }
 
     public int numHeads() {

@@ -43,6 +43,13 @@ public final class TransformerBlock extends Module {
         return x;
     }
 
+    /** One generation step for R independent sequences, each with its own cache; see {@link MultiHeadSelfAttention#decodeRows}. */
+    public Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
+        x = x.add(attn.decodeRows(ln1.forward(x), caches, positions));
+        x = x.add(mlp.forward(ln2.forward(x)));
+        return x;
+    }
+
     public MultiHeadSelfAttention attn() {
         return attn;
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Generation with a KV cache must give what recomputing the whole sequence gives. */
 class GPTGenerationTest {
@@ -52,6 +53,50 @@ class GPTGenerationTest {
                 }
                 assertThat(cache.length()).isEqualTo(T);
             }
+        }
+    }
+
+    @Test
+    void decodeStepOverSequencesOfDifferentLengthsEqualsStepsTakenAlone() {
+        for (GPTConfig config : configs()) {
+            GPT model = randomModel(config, 4);
+            int[] promptLengths = {1, 5, 3};
+            int R = promptLengths.length, steps = 4;
+            Rng rng = new Rng(5);
+            try (var ignored = GradMode.noGrad()) {
+                KVCache[] together = new KVCache[R], alone = new KVCache[R];
+                int[] positions = new int[R], tokens = new int[R];
+                for (int r = 0; r < R; r++) {
+                    int[] prompt = new int[promptLengths[r]];
+                    for (int i = 0; i < prompt.length; i++) prompt[i] = rng.nextInt(VOCAB);
+                    alone[r] = model.newKVCache(1);
+                    model.forward(IntTensor.of(prompt, 1, prompt.length), alone[r], 0);
+                    together[r] = alone[r].copy();                                    // the same prompt, cached once
+                    positions[r] = prompt.length;
+                }
+                for (int s = 0; s < steps; s++) {
+                    for (int r = 0; r < R; r++) tokens[r] = rng.nextInt(VOCAB);
+                    Tensor batched = model.decodeStep(tokens, together, positions);       // (R, V)
+                    for (int r = 0; r < R; r++) {
+                        Tensor single = model.forward(IntTensor.of(new int[] {tokens[r]}, 1, 1), alone[r], positions[r]);
+                        assertClose(config, batched.narrow(0, r, 1), single.view(1, VOCAB));
+                        positions[r]++;
+                    }
+                }
+                for (int r = 0; r < R; r++) assertThat(together[r].length()).isEqualTo(promptLengths[r] + steps);
+            }
+        }
+    }
+
+    @Test
+    void decodeStepRejectsMismatchedRowsAndPositionsPastTheContext() {
+        GPT model = randomModel(configs().get(0), 6);
+        try (var ignored = GradMode.noGrad()) {
+            KVCache[] caches = {model.newKVCache(1)};
+            assertThatThrownBy(() -> model.decodeStep(new int[] {1, 2}, caches, new int[] {0}))
+                    .hasMessageContaining("2 tokens, 1 caches and 1 positions");
+            assertThatThrownBy(() -> model.decodeStep(new int[] {1}, caches, new int[] {24}))
+                    .hasMessageContaining("position 24, outside the model's context of 24");
         }
     }
 
