@@ -38,7 +38,10 @@ public final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--duration-s", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.") int durationSeconds;
     @Option(names = "--max-tokens", defaultValue = "32", description = "Tokens per request. Default: ${DEFAULT-VALUE}.") int maxTokens;
     @Option(names = "--prompt", defaultValue = "The jury said that the city", description = "Default: \"${DEFAULT-VALUE}\".") String prompt;
-    @Option(names = "--workers", defaultValue = "2", description = "In-process server's workers. Default: ${DEFAULT-VALUE}.") int workers;
+    @Option(names = "--workers", defaultValue = "8", description = "In-process server's workers. Default: ${DEFAULT-VALUE}.") int workers;
+    @Option(names = "--batch-rows", defaultValue = "8", description = "In-process server's decoding batch (1: no batching). Default: ${DEFAULT-VALUE}.") int batchRows;
+    @Option(names = "--random-layers", defaultValue = "4", description = "Layers of the random GPT. Default: ${DEFAULT-VALUE}.") int randomLayers;
+    @Option(names = "--random-width", defaultValue = "128", description = "Width of the random GPT (64 per head). Default: ${DEFAULT-VALUE}.") int randomWidth;
     @Option(names = "--queue-size", defaultValue = "64", description = "In-process server's queue. Default: ${DEFAULT-VALUE}.") int queueSize;
 
     @Override
@@ -48,14 +51,15 @@ public final class BenchServeCommand implements Callable<Integer> {
         String name = modelName;
         if (base == null) {
             ModelRegistry registry = new ModelRegistry();
-            ServedModel served = model != null ? ModelRegistry.load(model, 2048) : randomModel();
+            ServedModel served = model != null ? ModelRegistry.load(model, 2048) : randomModel(randomLayers, randomWidth);
             registry.add(served);
             name = served.name();
-            ServeConfig config = ServeConfig.defaults(0).withLimits(queueSize, workers, Duration.ofSeconds(120));
+            ServeConfig config = ServeConfig.defaults(0).withLimits(queueSize, workers, Duration.ofSeconds(120)).withBatchRows(batchRows);
             server = OpenAiServer.start(registry, config);
             base = URI.create("http://127.0.0.1:" + server.port());
             if (served instanceof LanguageModel lm) decodeThroughputByBatch(lm.model());
-            System.err.printf("in-process server on %s: model %s, %d workers, queue %d%n", base, name, workers, queueSize);
+            System.err.printf("in-process server on %s: model %s, %d workers, queue %d, %s%n", base, name, workers, queueSize,
+                    batchRows > 1 ? "decoding steps of up to " + batchRows + " choices" : "no batching");
         } else if (name == null) {
             throw new IllegalArgumentException("bench serve: --url needs --model-name");
         }
@@ -75,20 +79,21 @@ public final class BenchServeCommand implements Callable<Integer> {
         }
     }
 
-    /** A random GPT-2-shaped model (4 layers, 4 heads, 128 wide, context 256) over a BPE of 512 tokens. */
-    private static LanguageModel randomModel() {
+    /** A random GPT-2-shaped model (layers x width, heads of 64, context 256) over a BPE of 512 tokens. */
+    private static LanguageModel randomModel(int layers, int width) {
+        if (width < 64 || width % 64 != 0) throw new IllegalArgumentException("bench serve: --random-width must be a multiple of 64, got " + width);
         String text = "The jury said that the city election was conducted well. The grand jury commented on a number of "
                 + "other topics, among them the Atlanta and Fulton County purchasing departments which it said are well "
                 + "operated and follow generally accepted practices which inure to the best interest of both governments. ";
         ByteLevelBpe bpe = ByteLevelBpe.train(text.repeat(4), 512);
-        GPT gpt = new GPT(GPTConfig.gpt2(bpe.vocabSize(), 256, 4, 4, 128), new Rng(1));
+        GPT gpt = new GPT(GPTConfig.gpt2(bpe.vocabSize(), 256, layers, width / 64, width), new Rng(1));
         gpt.eval();
         return ModelRegistry.language("random-gpt", gpt, bpe, ChatTemplate.DEFAULT);
     }
 
     /**
-     * What batching could buy: tokens/s of one cached decode step for B sequences at once, B = 1, 2, 4, 8, after
-     * a 64-token prompt. Concurrent requests each step at B = 1; a request with n choices steps at B = n.
+     * What batching can buy: tokens/s of one cached decode step for B sequences at once, B = 1, 2, 4, 8, after
+     * a 64-token prompt. Without batching concurrent requests each step at B = 1; with it they step together.
      */
     private static void decodeThroughputByBatch(CausalLM model) {
         int prompt = Math.min(64, model.blockSize() / 2), steps = Math.min(32, model.blockSize() - prompt);

@@ -34,7 +34,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens-cap", defaultValue = "512", description = "Most tokens one choice may generate. Default: ${DEFAULT-VALUE}.") int maxTokensCap;
     @Option(names = "--timeout-s", defaultValue = "60", description = "Per-request limit, queueing included (504 after). Default: ${DEFAULT-VALUE}.") long timeoutSeconds;
     @Option(names = "--queue-size", defaultValue = "16", description = "Requests that may wait for a worker; more get 429. Default: ${DEFAULT-VALUE}.") int queueSize;
-    @Option(names = "--workers", defaultValue = "2", description = "Requests computed at once. Default: ${DEFAULT-VALUE}.") int workers;
+    @Option(names = "--workers", defaultValue = "8", description = "Requests in progress at once (each reads its prompt on its "
+            + "worker; with batching their tokens are then generated together). Default: ${DEFAULT-VALUE}.") int workers;
+    @Option(names = "--batch-rows", defaultValue = "8", description = "Most choices of concurrent requests that one decoding step "
+            + "advances together; 1 turns batching off (each request decodes alone on its worker). Default: ${DEFAULT-VALUE}.") int batchRows;
     @Option(names = "--context", defaultValue = "2048", description = "Longest context of a Hugging Face rotary model (bounds each KV cache). Default: ${DEFAULT-VALUE}.") int context;
 
     @Override
@@ -43,7 +46,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (apiKeys != null) keys.addAll(apiKeys);
         if (apiKeysFile != null) keys.addAll(ApiKeys.readFile(apiKeysFile));
         ServeConfig config = new ServeConfig(host, port, ApiKeys.of(keys), maxBodyBytes, maxTokensCap,
-                Duration.ofSeconds(timeoutSeconds), queueSize, workers);
+                Duration.ofSeconds(timeoutSeconds), queueSize, workers, batchRows);
         ModelRegistry registry = new ModelRegistry();
         for (String spec : models) {
             ServedModel m = ModelRegistry.load(spec, context);
@@ -60,7 +63,8 @@ public final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "zerolm-serve-shutdown"));
-        System.err.printf("serving on http://%s:%d/v1 (%d workers, queue %d)%n", host, server.port(), workers, queueSize);
+        System.err.printf("serving on http://%s:%d/v1 (%d workers, queue %d, %s)%n", host, server.port(), workers, queueSize,
+                batchRows > 1 ? "decoding steps of up to " + batchRows + " choices" : "no batching");
         stopped.await();
         return 0;
     }

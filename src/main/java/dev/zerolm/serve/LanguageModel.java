@@ -1,8 +1,6 @@
 package dev.zerolm.serve;
 
 import dev.zerolm.autograd.GradMode;
-import dev.zerolm.generate.Sampler;
-import dev.zerolm.generate.SamplingConfig;
 import dev.zerolm.models.CausalLM;
 import dev.zerolm.nn.KVCache;
 import dev.zerolm.tensor.IntTensor;
@@ -59,17 +57,9 @@ public record LanguageModel(String name, CausalLM model, Tokenizer tokenizer, Fu
      */
     public List<Choice> generate(Params p, TokenListener listener, BooleanSupplier cancelled) {
         int n = p.n(), P = p.promptIds().length;
-        if (P + p.maxTokens() - 1 > model.blockSize()) {
-            throw new IllegalArgumentException("generate: " + P + " prompt tokens + " + p.maxTokens()
-                    + " new tokens exceed the context of " + model.blockSize());
-        }
-        Sampler[] samplers = new Sampler[n];
-        ChoiceDecoder[] decoders = new ChoiceDecoder[n];
-        String[] finish = new String[n];
-        for (int b = 0; b < n; b++) {
-            samplers[b] = new Sampler(new SamplingConfig(p.maxTokens(), p.temperature(), 0, p.topP(), p.stop(), p.seed() + b));
-            decoders[b] = new ChoiceDecoder(tokenizer, p.stop());
-        }
+        requireFits(p);
+        ChoiceRun[] runs = new ChoiceRun[n];
+        for (int b = 0; b < n; b++) runs[b] = new ChoiceRun(this, p, b);
         int[] rows = new int[n * P];
         for (int b = 0; b < n; b++) System.arraycopy(p.promptIds(), 0, rows, b * P, P);
         int[] next = new int[n];
@@ -81,20 +71,9 @@ public record LanguageModel(String name, CausalLM model, Tokenizer tokenizer, Fu
             for (int step = 0; ; step++) {
                 int active = 0;
                 for (int b = 0; b < n; b++) {
-                    if (finish[b] != null) continue;
-                    int id = samplers[b].next(lastRow(logits, b));
-                    next[b] = id;
-                    if (endIds.contains(id)) {
-                        finish[b] = "stop";
-                        listener.onToken(b, decoders[b].flush());
-                        continue;
-                    }
-                    listener.onToken(b, decoders[b].accept(id));
-                    if (decoders[b].stopped()) finish[b] = "stop";
-                    else if (step + 1 == p.maxTokens()) {
-                        finish[b] = "length";
-                        listener.onToken(b, decoders[b].flush());
-                    } else active++;
+                    if (runs[b].ended()) continue;
+                    next[b] = runs[b].step(lastRow(logits, b), listener);
+                    if (!runs[b].ended()) active++;
                 }
                 if (active == 0) break;
                 if (cancelled.getAsBoolean()) throw new CancellationException("cancelled after " + (step + 1) + " tokens");
@@ -102,11 +81,17 @@ public record LanguageModel(String name, CausalLM model, Tokenizer tokenizer, Fu
             }
         }
         List<Choice> out = new ArrayList<>(n);
-        for (int b = 0; b < n; b++) {
-            int tokens = decoders[b].tokenCount() + ("stop".equals(finish[b]) && !decoders[b].stopped() ? 1 : 0);
-            out.add(new Choice(decoders[b].text(), finish[b], tokens));
-        }
+        for (ChoiceRun run : runs) out.add(run.result());
         return out;
+    }
+
+    /** Rejects a request whose prompt and new tokens would not fit the context. */
+    void requireFits(Params p) {
+        int P = p.promptIds().length;
+        if (P + p.maxTokens() - 1 > model.blockSize()) {
+            throw new IllegalArgumentException("generate: " + P + " prompt tokens + " + p.maxTokens()
+                    + " new tokens exceed the context of " + model.blockSize());
+        }
     }
 
     /** The mean over positions of the final hidden states (C) of one tokenized text. */
@@ -118,7 +103,7 @@ public record LanguageModel(String name, CausalLM model, Tokenizer tokenizer, Fu
     }
 
     /** Row b's logits at the last position of (n, T, V). */
-    private static float[] lastRow(Tensor logits, int b) {
+    static float[] lastRow(Tensor logits, int b) {
         int T = logits.size(1);
         return logits.select(0, b).select(0, T - 1).contiguous().toArray();
     }

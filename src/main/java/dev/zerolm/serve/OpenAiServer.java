@@ -20,10 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * An OpenAI-compatible HTTP server over the loaded models (Javalin on Jetty):
@@ -35,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   GET  /v1/models            what is loaded
  *   GET  /health, /ready, /metrics
  * </pre>
- * Requests run on a {@link WorkerPool}; every one builds its own KV cache. Errors are OpenAI's JSON error bodies.
+ * Requests run on a {@link WorkerPool}; every one builds its own KV cache. With batching on (the default), each
+ * language model has a {@link DecodeBatcher} that advances the choices of all its running requests together, one
+ * token per step. Errors are OpenAI's JSON error bodies.
  */
 public final class OpenAiServer implements AutoCloseable {
 
@@ -55,6 +61,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final ModelRegistry models;
     private final ServeConfig config;
     private final WorkerPool pool;
+    private final Map<String, DecodeBatcher> batchers = new HashMap<>();   // by model name; empty when batching is off
     private final ServeMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean shuttingDown;
@@ -64,6 +71,11 @@ public final class OpenAiServer implements AutoCloseable {
         this.models = models;
         this.config = config;
         this.pool = new WorkerPool(config.workers(), config.queueSize());
+        if (config.batchRows() > 1) {
+            for (ServedModel m : models.all()) {
+                if (m instanceof LanguageModel lm) batchers.put(lm.name(), new DecodeBatcher(lm, config.batchRows()));
+            }
+        }
         this.metrics = new ServeMetrics(pool::queueDepth, pool::busy);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -140,6 +152,7 @@ public final class OpenAiServer implements AutoCloseable {
         } finally {
             app.stop();
             pool.close();
+            batchers.values().forEach(DecodeBatcher::close);
         }
     }
 
@@ -200,7 +213,7 @@ public final class OpenAiServer implements AutoCloseable {
         long deadline = arrived + config.timeout().toNanos();
         if (!stream) {
             List<LanguageModel.Choice> choices = pool.run(cancelled ->
-                    model.generate(params, new TokenTimer(model.name(), arrived, null), cancelled), deadline, config.timeout().toSeconds());
+                    generate(model, params, new TokenTimer(model.name(), arrived, null), cancelled), deadline, config.timeout().toSeconds());
             int completionTokens = choices.stream().mapToInt(LanguageModel.Choice::tokens).sum();
             ctx.attribute(ATTR_DONE, completionTokens);
             ctx.contentType("application/json").result(r.full(choices, ids.length, completionTokens).toString());
@@ -213,7 +226,7 @@ public final class OpenAiServer implements AutoCloseable {
                 var timer = new TokenTimer(model.name(), arrived, (b, text) -> {
                     if (!text.isEmpty()) sse.send(r.chunk(b, text, null, false));
                 });
-                List<LanguageModel.Choice> out = model.generate(params, timer, cancelled);
+                List<LanguageModel.Choice> out = generate(model, params, timer, cancelled);
                 for (int b = 0; b < n; b++) sse.send(r.chunk(b, "", out.get(b).finishReason(), false));
                 int completionTokens = out.stream().mapToInt(LanguageModel.Choice::tokens).sum();
                 if (includeUsage) sse.send(r.usageChunk(ids.length, completionTokens));
@@ -227,6 +240,19 @@ public final class OpenAiServer implements AutoCloseable {
             if (!sse.started()) throw e;          // nothing sent yet: an ordinary JSON error response
             ctx.status(e.status());
             sse.error(errorJson(e));              // mid-stream: an error event, and no [DONE]
+        }
+    }
+
+    /** Generates on the model's batcher when there is one, else alone on this worker. */
+    private List<LanguageModel.Choice> generate(LanguageModel model, LanguageModel.Params params, LanguageModel.TokenListener listener,
+                                                BooleanSupplier cancelled) {
+        DecodeBatcher batcher = batchers.get(model.name());
+        if (batcher == null) return model.generate(params, listener, cancelled);
+        try {
+            return batcher.generate(params, listener, cancelled);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while generating");
         }
     }
 
