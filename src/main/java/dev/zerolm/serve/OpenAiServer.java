@@ -76,7 +76,8 @@ public final class OpenAiServer implements AutoCloseable {
                 if (m instanceof LanguageModel lm) batchers.put(lm.name(), new DecodeBatcher(lm, config.batchRows()));
             }
         }
-        this.metrics = new ServeMetrics(pool::queueDepth, pool::busy);
+        this.metrics = new ServeMetrics(pool::queueDepth, pool::busy,
+                () -> batchers.values().stream().mapToInt(DecodeBatcher::running).sum());
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;

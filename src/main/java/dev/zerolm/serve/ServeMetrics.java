@@ -29,8 +29,13 @@ public final class ServeMetrics {
             .help("Time between consecutive generated tokens of one request").labelNames("model").classicOnly()
             .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1).register(registry);
 
-    /** queueDepth: requests waiting for a worker; busy: requests a worker is computing. */
-    public ServeMetrics(IntSupplier queueDepth, IntSupplier busy) {
+    /**
+     * queueDepth: requests waiting for a worker; busy: requests a worker is computing; batchRows: choices the
+     * latest decoding steps advanced together, over all models.
+     */
+    public ServeMetrics(IntSupplier queueDepth, IntSupplier busy, IntSupplier batchRows) {
+        GaugeWithCallback.builder().name("zerolm_decode_batch_rows").help("Choices of concurrent requests advanced by one decoding step")
+                .callback(cb -> cb.call(batchRows.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("zerolm_queue_depth").help("Requests waiting for a worker")
                 .callback(cb -> cb.call(queueDepth.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("zerolm_requests_in_progress").help("Requests a worker is computing")

@@ -396,6 +396,7 @@ class OpenAiServerTest {
         assertThat(text).contains("zerolm_time_to_first_token_seconds_bucket{model=\"tiny-gpt\"");
         assertThat(text).contains("zerolm_inter_token_latency_seconds_count{model=\"tiny-gpt\"}");
         assertThat(text).contains("zerolm_queue_depth ");
+        assertThat(text).contains("zerolm_decode_batch_rows ");
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
