@@ -47,6 +47,14 @@ public final class Gemm {
 
     /** Below this many multiply-adds the packing overhead outweighs its benefit. */
     static final long SMALL_MACS = 32 * 32 * 32;
+    /**
+     * Up to this many rows of C, products skip packing and stream each row (or column) of B once for all rows:
+     * generation multiplies one token's vector by every weight matrix, where packing the weights would cost more
+     * than the product.
+     */
+    static final int SKINNY_ROWS = 16;
+    /** Columns of C per task on the skinny path. */
+    private static final int SKINNY_COLS = 64;
     /** Below this many multiply-adds a problem is not worth handing to another thread. */
     private static final long MIN_MACS_PER_THREAD = 1L << 20;
 
@@ -124,6 +132,10 @@ public final class Gemm {
             direct(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
             return;
         }
+        if (M <= SKINNY_ROWS) {
+            skinny(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc, parallel);
+            return;
+        }
         int threads = parallel ? Parallel.threads() : 1;
         if (threads == 1 || macs < 2 * MIN_MACS_PER_THREAD) {
             blocked(transA, transB, 0, M, 0, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
@@ -195,6 +207,84 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** A product with at most SKINNY_ROWS rows: columns of C split across threads, B streamed once. */
+    private static void skinny(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                               float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                               float beta, float[] C, int offC, int ldc, boolean parallel) {
+        int tasks = ceilDiv(N, SKINNY_COLS);
+        Parallel.RangeBody body = (start, end) -> skinnyColumns(transA, transB, M, K, alpha, A, offA, lda, B, offB, ldb,
+                beta, C, offC, ldc, start * SKINNY_COLS, Math.min(N, end * SKINNY_COLS));
+        if (!parallel || Parallel.threads() == 1) {
+            body.run(0, tasks);
+        } else {
+            int minChunk = (int) Math.max(1, MIN_MACS_PER_THREAD / ((long) M * SKINNY_COLS * K));
+            Parallel.forRange(tasks, minChunk, body);
+        }
+    }
+
+    /** C[:, j0:j1] = alpha * op(A) · op(B)[:, j0:j1] + beta * C[:, j0:j1] for M <= SKINNY_ROWS. */
+    private static void skinnyColumns(boolean transA, boolean transB, int M, int K, float alpha,
+                                      float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                                      float beta, float[] C, int offC, int ldc, int j0, int j1) {
+        int aRow = transA ? 1 : lda, aCol = transA ? lda : 1; // a(i,k) = A[offA + i*aRow + k*aCol]
+        scale(M, j1 - j0, beta, C, offC + j0, ldc);
+        if (transB) {
+            // B stored (N, K): C[i,j] += alpha * dot(a(i,:), B[j,:]); B's row j is read once and stays in L1 for every i.
+            int vecEnd = transA ? 0 : SPECIES.loopBound(K);
+            for (int j = j0; j < j1; j++) {
+                int b = offB + j * ldb;
+                int i = 0;
+                for (; i + 4 <= M; i += 4) {                          // four rows share each load of B
+                    int a0 = offA + i * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+                    FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+                    int k = 0;
+                    for (; k < vecEnd; k += LANES) {
+                        FloatVector bv = FloatVector.fromArray(SPECIES, B, b + k);
+                        acc0 = FloatVector.fromArray(SPECIES, A, a0 + k).fma(bv, acc0);
+                        acc1 = FloatVector.fromArray(SPECIES, A, a1 + k).fma(bv, acc1);
+                        acc2 = FloatVector.fromArray(SPECIES, A, a2 + k).fma(bv, acc2);
+                        acc3 = FloatVector.fromArray(SPECIES, A, a3 + k).fma(bv, acc3);
+                    }
+                    C[offC + i * ldc + j] += alpha * dotTail(acc0, A, a0, aCol, B, b, k, K);
+                    C[offC + (i + 1) * ldc + j] += alpha * dotTail(acc1, A, a1, aCol, B, b, k, K);
+                    C[offC + (i + 2) * ldc + j] += alpha * dotTail(acc2, A, a2, aCol, B, b, k, K);
+                    C[offC + (i + 3) * ldc + j] += alpha * dotTail(acc3, A, a3, aCol, B, b, k, K);
+                }
+                for (; i < M; i++) {
+                    int a = offA + i * aRow;
+                    FloatVector acc = FloatVector.zero(SPECIES);
+                    int k = 0;
+                    for (; k < vecEnd; k += LANES) {
+                        acc = FloatVector.fromArray(SPECIES, A, a + k).fma(FloatVector.fromArray(SPECIES, B, b + k), acc);
+                    }
+                    C[offC + i * ldc + j] += alpha * dotTail(acc, A, a, aCol, B, b, k, K);
+                }
+            }
+        } else {
+            // B stored (K, N): C[i, j0:j1] += alpha * a(i,k) * B[k, j0:j1]; each B row segment is loaded once for every i.
+            int vecEnd = j0 + SPECIES.loopBound(j1 - j0);
+            for (int k = 0; k < K; k++) {
+                int b = offB + k * ldb;
+                for (int i = 0; i < M; i++) {
+                    float a = alpha * A[offA + i * aRow + k * aCol];
+                    FloatVector av = FloatVector.broadcast(SPECIES, a);
+                    int c = offC + i * ldc, j = j0;
+                    for (; j < vecEnd; j += LANES) {
+                        av.fma(FloatVector.fromArray(SPECIES, B, b + j), FloatVector.fromArray(SPECIES, C, c + j)).intoArray(C, c + j);
+                    }
+                    for (; j < j1; j++) C[c + j] = Math.fma(a, B[b + j], C[c + j]);   // fused like the lanes: any split, same bits
+                }
+            }
+        }
+    }
+
+    /** The lanes of acc summed, plus a(k..K) · B[b + k..K] for the last elements that fill no vector. */
+    private static float dotTail(FloatVector acc, float[] A, int a, int aCol, float[] B, int b, int k, int K) {
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; k < K; k++) sum += A[a + k * aCol] * B[b + k];
+        return sum;
     }
 
     /** The packed path for the block C[rowStart:rowEnd, colStart:colEnd] on the calling thread. */

@@ -116,6 +116,7 @@ class GemmTest {
             {7, 3100, 20},   // more columns than one NC block
             {145, 33, 70},   // one row past a full MC block
             {6, 32, 256}, {12, 64, 512}, {150, 70, 257},
+            {1, 2304, 96}, {2, 300, 200}, {4, 129, 257}, {7, 200, 100}, {16, 70, 300}, {17, 200, 100},   // skinny (generation), just past it
         };
         shapes.addAll(Arrays.asList(fixed));
         for (int r = 0; r < 12; r++) {
@@ -188,7 +189,7 @@ class GemmTest {
     @Test
     void resultIsBitIdenticalForAnyThreadCount() {
         Random rnd = new Random(5);
-        int[][] shapes = {{300, 200, 400}, {5, 700, 300}, {130, 70, 50}, {1000, 17, 64}};
+        int[][] shapes = {{300, 200, 400}, {5, 700, 300}, {130, 70, 50}, {1000, 17, 64}, {1, 2000, 300}, {4, 700, 150}, {11, 900, 100}};
         for (int[] s : shapes) {
             for (boolean ta : BOOLS) {
                 for (boolean tb : BOOLS) {
