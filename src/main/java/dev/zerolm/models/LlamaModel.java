@@ -53,6 +53,12 @@ public final class LlamaModel extends Module implements CausalLM {
             return x.add(mlp.forward(postAttentionLayernorm.forward(x)));
         }
 
+        /** One generation step for R independent sequences; see {@link GroupedQueryAttention#decodeRows}. */
+        Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
+            x = x.add(selfAttn.decodeRows(inputLayernorm.forward(x), caches, positions));
+            return x.add(mlp.forward(postAttentionLayernorm.forward(x)));
+        }
+
         public GroupedQueryAttention selfAttn() {
             return selfAttn;
         }
@@ -98,6 +104,22 @@ public final class LlamaModel extends Module implements CausalLM {
         Tensor x = hiddenStates(idx, cache, startPos);                              // (B, T, C)
         return lmHead != null ? lmHead.forward(x)                                  // (B, T, C) @ (C, V) -> (B, T, V)
                 : x.matmul(model.embedTokens.weight().t());
+    }
+
+    /** R sequences advance one token each, sharing every projection; see {@link CausalLM#decodeStep}. */
+    @Override
+    public Tensor decodeStep(int[] tokens, KVCache[] caches, int[] positions) {
+        requireDecodeRows(tokens, caches, positions);
+        int R = tokens.length;
+        Tensor x = model.embedTokens.forward(IntTensor.of(tokens.clone(), R, 1));     // (R, 1, C)
+        KVCache.LayerCache[] layerCaches = new KVCache.LayerCache[R];
+        for (int i = 0; i < config.numLayers(); i++) {
+            for (int r = 0; r < R; r++) layerCaches[r] = caches[r].layer(i);
+            x = model.layers.get(i).decodeRows(x, layerCaches, positions);
+        }
+        x = model.norm.forward(x);
+        Tensor logits = lmHead != null ? lmHead.forward(x) : x.matmul(model.embedTokens.weight().t());   // (R, 1, V)
+        return logits.view(R, config.vocabSize());
     }
 
     @Override

@@ -5,6 +5,9 @@ import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
 import dev.zerolm.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Causal self-attention with grouped-query heads, as in Llama: separate projections q_proj (C -> nh·hd),
  * k_proj and v_proj (C -> nkv·hd) and o_proj (nh·hd -> C), rotary positions on q and k, and nkv key/value
@@ -67,6 +70,28 @@ public final class GroupedQueryAttention extends Module {
         v = repeatKv(v);
         Tensor y = Attention.scaledDotProduct(q, k, v, true, null, noDropout, false).y();   // (B, nh, T, hd)
         return oProj.forward(Attention.mergeHeads(y));                            // (B, T, nh·hd) -> (B, T, C)
+    }
+
+    /**
+     * One generation step for R independent sequences: row r of x (R, 1, C) is the token at positions[r] of sequence
+     * r, attending over its own cache caches[r] (batch 1). Projections run once for all rows, attention per row.
+     */
+    public Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
+        int R = x.size(0);
+        if (x.rank() != 3 || x.size(1) != 1 || x.size(2) != nEmbd || caches.length != R || positions.length != R) {
+            throw new ShapeException("attention.decodeRows: input " + Shapes.str(x.shape()) + " is not (" + caches.length
+                    + ", 1, " + nEmbd + ") for " + caches.length + " caches and " + positions.length + " positions");
+        }
+        Tensor q = qProj.forward(x).view(R, 1, nHead, headDim).transpose(1, 2);     // (R, nh, 1, hd)
+        Tensor k = kProj.forward(x).view(R, 1, nKvHead, headDim).transpose(1, 2);   // (R, nkv, 1, hd)
+        Tensor v = vProj.forward(x).view(R, 1, nKvHead, headDim).transpose(1, 2);
+        List<Tensor> ys = new ArrayList<>(R);
+        for (int r = 0; r < R; r++) {
+            KVCache.KeysValues kv = caches[r].update(rotary.apply(k.narrow(0, r, 1), positions[r]), v.narrow(0, r, 1), positions[r]);
+            Tensor qr = rotary.apply(q.narrow(0, r, 1), positions[r]);
+            ys.add(Attention.scaledDotProduct(qr, repeatKv(kv.keys()), repeatKv(kv.values()), true, null, noDropout, false).y());
+        }
+        return oProj.forward(Attention.mergeHeads(Tensor.cat(ys, 0)));             // (R, nh, 1, hd) -> (R, 1, C)
     }
 
     /** (B, nkv, T, hd) -> (B, nh, T, hd): each key/value head repeated for the nh/nkv query heads of its group. */

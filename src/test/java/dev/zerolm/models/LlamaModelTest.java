@@ -2,6 +2,7 @@ package dev.zerolm.models;
 
 import dev.zerolm.autograd.GradMode;
 import dev.zerolm.io.StateDicts;
+import dev.zerolm.nn.KVCache;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
@@ -47,6 +48,34 @@ class LlamaModelTest {
             Tensor rest = model.forward(IntTensor.of(java.util.Arrays.copyOfRange(ids, 5, 8), 1, 3), cache, 5);
             GoldenAssert.assertClose("prefix", first, full.narrow(1, 0, 5).contiguous(), 1e-5);
             GoldenAssert.assertClose("continuation", rest, full.narrow(1, 5, 3).contiguous(), 1e-5);
+        }
+    }
+
+    @Test
+    void decodeStepOverSequencesAtDifferentPositionsEqualsStepsTakenAlone() throws Exception {
+        var model = new LlamaModel(tinyConfig(), new Rng(1));
+        model.loadStateDict(StateDicts.load(resource("hf/tiny-llama/model.safetensors")), true);
+        int[][] prompts = {{5}, {77, 140, 3, 281}, {12, 9}};
+        int R = prompts.length;
+        try (var ignored = GradMode.noGrad()) {
+            var together = new KVCache[R];
+            var alone = new KVCache[R];
+            int[] positions = new int[R];
+            for (int r = 0; r < R; r++) {
+                alone[r] = model.newKVCache(1);
+                model.forward(IntTensor.of(prompts[r], 1, prompts[r].length), alone[r], 0);
+                together[r] = alone[r].copy();
+                positions[r] = prompts[r].length;
+            }
+            for (int step = 0; step < 3; step++) {
+                int[] tokens = {200 + step, 33 * step, 281 - step};
+                Tensor batched = model.decodeStep(tokens, together, positions);         // (R, V)
+                for (int r = 0; r < R; r++) {
+                    Tensor single = model.forward(IntTensor.of(new int[] {tokens[r]}, 1, 1), alone[r], positions[r]);
+                    GoldenAssert.assertClose("row " + r + " step " + step, batched.narrow(0, r, 1).contiguous(), single.view(1, 282), 1e-5);
+                    positions[r]++;
+                }
+            }
         }
     }
 
