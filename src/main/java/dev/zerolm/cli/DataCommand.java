@@ -10,6 +10,8 @@ import dev.zerolm.data.TaggingData;
 import dev.zerolm.data.TextExample;
 import dev.zerolm.data.DataFetch;
 import dev.zerolm.data.DataPaths;
+import dev.zerolm.eval.ConfusionMatrix;
+import dev.zerolm.eval.NaiveBayes;
 import dev.zerolm.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -102,6 +104,9 @@ public final class DataCommand implements Runnable {
             for (TextExample e : genre.train()) perGenre.computeIfAbsent(e.label(), k -> new int[2])[0]++;
             for (TextExample e : genre.valid()) perGenre.computeIfAbsent(e.label(), k -> new int[2])[1]++;
             perGenre.forEach((g, n) -> System.out.printf("  %-16s train %5d  validation %4d%n", g, n[0], n[1]));
+            ConfusionMatrix nb = NaiveBayes.evaluate(genre.train(), genre.valid(), genre.labels());
+            System.out.printf("naive Bayes (bag of words) baseline on validation: accuracy %.2f%%, macro-F1 %.4f%n",
+                    100 * nb.accuracy(), nb.macroF1());
             System.out.printf("(%.1f s)%n", (System.nanoTime() - t0) / 1e9);
             return 0;
         }

@@ -274,15 +274,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             log.printf(Locale.ROOT, "baseline most-frequent-tag: accuracy %.4f (%d of %d), unseen words %.4f (%d) [%.1f s]%n",
                     a.accuracy(), a.correct(), a.total(), a.unknownAccuracy(), a.unknownTotal(), (System.nanoTime() - t0) / 1e9);
         } else {
-            List<String> texts = new ArrayList<>();
-            List<Integer> labels = new ArrayList<>();
-            for (TextExample e : d.trainText) {
-                texts.add(e.text());
-                labels.add(d.labels.id(e.label()));
-            }
-            NaiveBayes nb = new NaiveBayes(texts, labels, d.labels.size());
-            ConfusionMatrix cm = new ConfusionMatrix(d.labels.names());
-            for (TextExample e : d.validText) cm.add(d.labels.id(e.label()), nb.predict(e.text()));
+            ConfusionMatrix cm = NaiveBayes.evaluate(d.trainText, d.validText, d.labels);
             log.printf(Locale.ROOT, "baseline naive Bayes (bag of words): accuracy %.4f, macro-F1 %.4f [%.1f s]%n%s",
                     cm.accuracy(), cm.macroF1(), (System.nanoTime() - t0) / 1e9, cm.report());
         }

@@ -1,5 +1,9 @@
 package dev.zerolm.eval;
 
+import dev.zerolm.data.LabelVocab;
+import dev.zerolm.data.TextExample;
+
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -7,14 +11,14 @@ import java.util.Map;
 
 /**
  * Multinomial naive Bayes over bags of lower-cased words with add-one (Laplace) smoothing: the classic text
- * classification baseline. Predicts argmax_c log P(c) + Σ_w count(w) · log P(w | c).
+ * classification baseline. Predicts argmax_c log P(c) + Σ_w count(w) · log P(w | c) over the words seen in training;
+ * a word never seen says nothing about the class and is skipped (as scikit-learn's MultinomialNB does).
  */
 public final class NaiveBayes {
 
     private final int numClasses;
     private final double[] logPrior;
     private final Map<String, double[]> logLikelihood = new HashMap<>();
-    private final double[] logUnseen;   // log P(w | c) of a word never seen with any class
 
     /** Trains on texts with class ids in [0, numClasses). */
     public NaiveBayes(List<String> texts, List<Integer> labels, int numClasses) {
@@ -32,13 +36,9 @@ public final class NaiveBayes {
                 words[c]++;
             }
         }
-        int vocab = counts.size() + 1;   // + an unseen word
+        int vocab = counts.size();
         logPrior = new double[numClasses];
-        logUnseen = new double[numClasses];
-        for (int c = 0; c < numClasses; c++) {
-            logPrior[c] = Math.log((docs[c] + 1.0) / (texts.size() + numClasses));
-            logUnseen[c] = Math.log(1.0 / (words[c] + vocab));
-        }
+        for (int c = 0; c < numClasses; c++) logPrior[c] = Math.log((docs[c] + 1.0) / (texts.size() + numClasses));
         for (var e : counts.entrySet()) {
             double[] l = new double[numClasses];
             for (int c = 0; c < numClasses; c++) l[c] = Math.log((e.getValue()[c] + 1.0) / (words[c] + vocab));
@@ -49,12 +49,27 @@ public final class NaiveBayes {
     public int predict(String text) {
         double[] score = logPrior.clone();
         for (String w : words(text)) {
-            double[] l = logLikelihood.getOrDefault(w, logUnseen);
+            double[] l = logLikelihood.get(w);
+            if (l == null) continue;
             for (int c = 0; c < numClasses; c++) score[c] += l[c];
         }
         int best = 0;
         for (int c = 1; c < numClasses; c++) if (score[c] > score[best]) best = c;
         return best;
+    }
+
+    /** Trains on train and scores valid: the held-out confusion matrix of the baseline. */
+    public static ConfusionMatrix evaluate(List<TextExample> train, List<TextExample> valid, LabelVocab labels) {
+        List<String> texts = new ArrayList<>(train.size());
+        List<Integer> ids = new ArrayList<>(train.size());
+        for (TextExample e : train) {
+            texts.add(e.text());
+            ids.add(labels.id(e.label()));
+        }
+        NaiveBayes nb = new NaiveBayes(texts, ids, labels.size());
+        ConfusionMatrix cm = new ConfusionMatrix(labels.names());
+        for (TextExample e : valid) cm.add(labels.id(e.label()), nb.predict(e.text()));
+        return cm;
     }
 
     static String[] words(String text) {

@@ -1,5 +1,7 @@
 package dev.zerolm.eval;
 
+import dev.zerolm.data.LabelVocab;
+import dev.zerolm.data.TextExample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,5 +67,25 @@ class ConfusionMatrixTest {
                 List.of(0, 1, 0, 1), 2);
         assertThat(nb.predict("the team scored a goal")).isZero();
         assertThat(nb.predict("an election vote")).isEqualTo(1);
+    }
+
+    @Test
+    void naiveBayesIgnoresWordsNeverSeenInTraining() {
+        // Class 1 has many more training words; an unseen word must not push the prediction towards either class.
+        // (Charging them a per-class "unseen" likelihood would favour the class with fewer training words, class 0.)
+        NaiveBayes nb = new NaiveBayes(List.of("goal", "vote election party ballot count poll seat"), List.of(0, 1), 2);
+        assertThat(nb.predict("vote")).isEqualTo(1);
+        assertThat(nb.predict("vote zebra quokka axolotl narwhal okapi")).isEqualTo(1);
+    }
+
+    @Test
+    void naiveBayesEvaluatesOnHeldOutExamples() {
+        var labels = LabelVocab.ofNames(List.of("sport", "politics"));
+        var train = List.of(new TextExample("goal match team", "sport", "t1"),
+                new TextExample("vote election party", "politics", "t2"));
+        var valid = List.of(new TextExample("a team goal", "sport", "v1"),
+                new TextExample("party vote", "politics", "v2"), new TextExample("match", "politics", "v3"));
+        ConfusionMatrix cm = NaiveBayes.evaluate(train, valid, labels);
+        assertThat(cm.accuracy()).isCloseTo(2.0 / 3, within(1e-9));
     }
 }
