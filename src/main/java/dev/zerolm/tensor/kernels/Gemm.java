@@ -3,7 +3,6 @@ package dev.zerolm.tensor.kernels;
 import dev.zerolm.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -192,6 +191,7 @@ public final class Gemm {
         } else {
             // C[i,j] += alpha * dot(a(i,:), B[j,:]), rows of B (stored N x K) are contiguous in k.
             int vecEnd = transA ? 0 : SPECIES.loopBound(K);
+            float[] lanes = new float[LANES];
             for (int i = 0; i < M; i++) {
                 int a = offA + i * aRow, c = offC + i * ldc;
                 for (int j = 0; j < N; j++) {
@@ -201,9 +201,7 @@ public final class Gemm {
                     for (; k < vecEnd; k += LANES) {
                         acc = FloatVector.fromArray(SPECIES, A, a + k).fma(FloatVector.fromArray(SPECIES, B, b + k), acc);
                     }
-                    float sum = acc.reduceLanes(VectorOperators.ADD);
-                    for (; k < K; k++) sum += A[a + k * aCol] * B[b + k];
-                    C[c + j] += alpha * sum;
+                    C[c + j] += alpha * dotTail(acc, lanes, A, a, aCol, B, b, k, K);
                 }
             }
         }
@@ -233,6 +231,7 @@ public final class Gemm {
         if (transB) {
             // B stored (N, K): C[i,j] += alpha * dot(a(i,:), B[j,:]); B's row j is read once and stays in L1 for every i.
             int vecEnd = transA ? 0 : SPECIES.loopBound(K);
+            float[] lanes = new float[LANES];
             for (int j = j0; j < j1; j++) {
                 int b = offB + j * ldb;
                 int i = 0;
@@ -247,10 +246,10 @@ public final class Gemm {
                         acc2 = FloatVector.fromArray(SPECIES, A, a2 + k).fma(bv, acc2);
                         acc3 = FloatVector.fromArray(SPECIES, A, a3 + k).fma(bv, acc3);
                     }
-                    C[offC + i * ldc + j] += alpha * dotTail(acc0, A, a0, aCol, B, b, k, K);
-                    C[offC + (i + 1) * ldc + j] += alpha * dotTail(acc1, A, a1, aCol, B, b, k, K);
-                    C[offC + (i + 2) * ldc + j] += alpha * dotTail(acc2, A, a2, aCol, B, b, k, K);
-                    C[offC + (i + 3) * ldc + j] += alpha * dotTail(acc3, A, a3, aCol, B, b, k, K);
+                    C[offC + i * ldc + j] += alpha * dotTail(acc0, lanes, A, a0, aCol, B, b, k, K);
+                    C[offC + (i + 1) * ldc + j] += alpha * dotTail(acc1, lanes, A, a1, aCol, B, b, k, K);
+                    C[offC + (i + 2) * ldc + j] += alpha * dotTail(acc2, lanes, A, a2, aCol, B, b, k, K);
+                    C[offC + (i + 3) * ldc + j] += alpha * dotTail(acc3, lanes, A, a3, aCol, B, b, k, K);
                 }
                 for (; i < M; i++) {
                     int a = offA + i * aRow;
@@ -259,7 +258,7 @@ public final class Gemm {
                     for (; k < vecEnd; k += LANES) {
                         acc = FloatVector.fromArray(SPECIES, A, a + k).fma(FloatVector.fromArray(SPECIES, B, b + k), acc);
                     }
-                    C[offC + i * ldc + j] += alpha * dotTail(acc, A, a, aCol, B, b, k, K);
+                    C[offC + i * ldc + j] += alpha * dotTail(acc, lanes, A, a, aCol, B, b, k, K);
                 }
             }
         } else {
@@ -280,9 +279,15 @@ public final class Gemm {
         }
     }
 
-    /** The lanes of acc summed, plus a(k..K) · B[b + k..K] for the last elements that fill no vector. */
-    private static float dotTail(FloatVector acc, float[] A, int a, int aCol, float[] B, int b, int k, int K) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+    /**
+     * The lanes of acc summed in lane order, plus a(k..K) · B[b + k..K] for the last elements that fill no vector.
+     * Not reduceLanes: its order of additions differs between the interpreter and compiled code, and a result must
+     * not change with the JIT's progress. lanes is scratch space of LANES floats.
+     */
+    private static float dotTail(FloatVector acc, float[] lanes, float[] A, int a, int aCol, float[] B, int b, int k, int K) {
+        acc.intoArray(lanes, 0);
+        float sum = 0f;
+        for (float v : lanes) sum += v;
         for (; k < K; k++) sum += A[a + k * aCol] * B[b + k];
         return sum;
     }
