@@ -38,7 +38,7 @@ public interface CausalLM {
      * that can share their projections across rows override it. Run inside GradMode.noGrad().
      */
     default Tensor decodeStep(int[] tokens, KVCache[] caches, int[] positions) {
-        requireDecodeRows(tokens, caches, positions);
+        requireDecodeRows(tokens, caches, positions, blockSize());
         List<Tensor> rows = new ArrayList<>(tokens.length);
         for (int r = 0; r < tokens.length; r++) {
             rows.add(forward(IntTensor.of(new int[] {tokens[r]}, 1, 1), caches[r], positions[r]).view(1, vocabSize()));
@@ -47,15 +47,15 @@ public interface CausalLM {
     }
 
     /** Checks that decodeStep's arguments describe the same R rows, each position within the context. */
-    default void requireDecodeRows(int[] tokens, KVCache[] caches, int[] positions) {
+    static void requireDecodeRows(int[] tokens, KVCache[] caches, int[] positions, int context) {
         if (tokens.length != caches.length || tokens.length != positions.length || tokens.length == 0) {
             throw new IllegalArgumentException("decodeStep: " + tokens.length + " tokens, " + caches.length + " caches and "
                     + positions.length + " positions must be the same, non-zero count");
         }
         for (int r = 0; r < positions.length; r++) {
-            if (positions[r] < 0 || positions[r] >= blockSize()) {
+            if (positions[r] < 0 || positions[r] >= context) {
                 throw new IllegalArgumentException("decodeStep: row " + r + " is at position " + positions[r]
-                        + ", outside the model's context of " + blockSize());
+                        + ", outside the model's context of " + context);
             }
         }
     }

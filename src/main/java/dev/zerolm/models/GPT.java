@@ -92,7 +92,7 @@ public final class GPT extends Module implements CausalLM {
     @Override
     public Tensor decodeStep(int[] tokens, KVCache[] caches, int[] positions) {
         if (config.positional() == PositionalEncoding.SINUSOIDAL) return CausalLM.super.decodeStep(tokens, caches, positions);
-        requireDecodeRows(tokens, caches, positions);
+        CausalLM.requireDecodeRows(tokens, caches, positions, blockSize());
         int R = tokens.length;
         Tensor x = transformer.wte.forward(IntTensor.of(tokens.clone(), R, 1));            // (R, 1, C)
         if (config.positional() == PositionalEncoding.LEARNED) {

@@ -109,7 +109,7 @@ public final class LlamaModel extends Module implements CausalLM {
     /** R sequences advance one token each, sharing every projection; see {@link CausalLM#decodeStep}. */
     @Override
     public Tensor decodeStep(int[] tokens, KVCache[] caches, int[] positions) {
-        requireDecodeRows(tokens, caches, positions);
+        CausalLM.requireDecodeRows(tokens, caches, positions, blockSize());
         int R = tokens.length;
         Tensor x = model.embedTokens.forward(IntTensor.of(tokens.clone(), R, 1));     // (R, 1, C)
         KVCache.LayerCache[] layerCaches = new KVCache.LayerCache[R];

@@ -16,6 +16,15 @@ public final class Attention {
      */
     public record Output(Tensor y, Tensor weights) {}
 
+    /** decodeRows' input: x (R, 1, C), one cache and one position per row. */
+    static void requireDecodeRows(Tensor x, int nEmbd, KVCache.LayerCache[] caches, int[] positions) {
+        int R = caches.length;
+        if (x.rank() != 3 || x.size(0) != R || x.size(1) != 1 || x.size(2) != nEmbd || positions.length != R) {
+            throw new ShapeException("attention.decodeRows: input " + Shapes.str(x.shape()) + " is not (" + R + ", 1, " + nEmbd
+                    + ") for " + R + " caches and " + positions.length + " positions");
+        }
+    }
+
     /** (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs). A view when x is contiguous. */
     public static Tensor splitHeads(Tensor x, int nHead) {
         int B = x.size(0), T = x.size(1), C = x.size(2);

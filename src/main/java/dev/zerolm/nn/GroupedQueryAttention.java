@@ -78,10 +78,7 @@ public final class GroupedQueryAttention extends Module {
      */
     public Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
         int R = x.size(0);
-        if (x.rank() != 3 || x.size(1) != 1 || x.size(2) != nEmbd || caches.length != R || positions.length != R) {
-            throw new ShapeException("attention.decodeRows: input " + Shapes.str(x.shape()) + " is not (" + caches.length
-                    + ", 1, " + nEmbd + ") for " + caches.length + " caches and " + positions.length + " positions");
-        }
+        Attention.requireDecodeRows(x, nEmbd, caches, positions);
         Tensor q = qProj.forward(x).view(R, 1, nHead, headDim).transpose(1, 2);     // (R, nh, 1, hd)
         Tensor k = kProj.forward(x).view(R, 1, nKvHead, headDim).transpose(1, 2);   // (R, nkv, 1, hd)
         Tensor v = vProj.forward(x).view(R, 1, nKvHead, headDim).transpose(1, 2);

@@ -113,10 +113,7 @@ public final class MultiHeadSelfAttention extends Module {
      */
     public Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
         int R = x.size(0);
-        if (x.rank() != 3 || x.size(1) != 1 || x.size(2) != nEmbd || caches.length != R || positions.length != R) {
-            throw new ShapeException("attention.decodeRows: input " + Shapes.str(x.shape()) + " is not (" + caches.length
-                    + ", 1, " + nEmbd + ") for " + caches.length + " caches and " + positions.length + " positions");
-        }
+        Attention.requireDecodeRows(x, nEmbd, caches, positions);
         Tensor qkv = cAttn.forward(x)                                  // (R, 1, 3C)
                 .view(R, 1, 3, nHead, headSize)
                 .permute(2, 0, 3, 1, 4);                              // (3, R, nh, 1, hs), a view

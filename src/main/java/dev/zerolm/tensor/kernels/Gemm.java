@@ -117,7 +117,7 @@ public final class Gemm {
         }
     }
 
-    /** Dispatches one validated product to the trivial, direct or packed path. */
+    /** Dispatches one validated product to the trivial, skinny or packed path. */
     private static void multiply(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                  float[] A, int offA, int lda, float[] B, int offB, int ldb,
                                  float beta, float[] C, int offC, int ldc, boolean parallel) {
@@ -127,11 +127,7 @@ public final class Gemm {
             return;
         }
         long macs = (long) M * N * K;
-        if (macs <= SMALL_MACS) {
-            direct(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
-            return;
-        }
-        if (M <= SKINNY_ROWS) {
+        if (macs <= SMALL_MACS || M <= SKINNY_ROWS) {   // packing would cost more than it saves
             skinny(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc, parallel);
             return;
         }
@@ -165,49 +161,10 @@ public final class Gemm {
         }
     }
 
-    /** Small problems: straight loops, vectorised along whichever dimension is contiguous. */
-    private static void direct(boolean transA, boolean transB, int M, int N, int K, float alpha,
-                               float[] A, int offA, int lda, float[] B, int offB, int ldb,
-                               float beta, float[] C, int offC, int ldc) {
-        int aRow = transA ? 1 : lda, aCol = transA ? lda : 1; // a(i,k) = A[offA + i*aRow + k*aCol]
-        scale(M, N, beta, C, offC, ldc);
-        if (!transB) {
-            // C[i,:] += alpha * a(i,k) * B[k,:], rows of B are contiguous.
-            int vecEnd = SPECIES.loopBound(N);
-            for (int i = 0; i < M; i++) {
-                int c = offC + i * ldc;
-                for (int k = 0; k < K; k++) {
-                    float a = alpha * A[offA + i * aRow + k * aCol];
-                    int b = offB + k * ldb;
-                    FloatVector av = FloatVector.broadcast(SPECIES, a);
-                    int j = 0;
-                    for (; j < vecEnd; j += LANES) {
-                        av.fma(FloatVector.fromArray(SPECIES, B, b + j), FloatVector.fromArray(SPECIES, C, c + j))
-                                .intoArray(C, c + j);
-                    }
-                    for (; j < N; j++) C[c + j] += a * B[b + j];
-                }
-            }
-        } else {
-            // C[i,j] += alpha * dot(a(i,:), B[j,:]), rows of B (stored N x K) are contiguous in k.
-            int vecEnd = transA ? 0 : SPECIES.loopBound(K);
-            float[] lanes = new float[LANES];
-            for (int i = 0; i < M; i++) {
-                int a = offA + i * aRow, c = offC + i * ldc;
-                for (int j = 0; j < N; j++) {
-                    int b = offB + j * ldb;
-                    FloatVector acc = FloatVector.zero(SPECIES);
-                    int k = 0;
-                    for (; k < vecEnd; k += LANES) {
-                        acc = FloatVector.fromArray(SPECIES, A, a + k).fma(FloatVector.fromArray(SPECIES, B, b + k), acc);
-                    }
-                    C[c + j] += alpha * dotTail(acc, lanes, A, a, aCol, B, b, k, K);
-                }
-            }
-        }
-    }
-
-    /** A product with at most SKINNY_ROWS rows: columns of C split across threads, B streamed once. */
+    /**
+     * A small product, or one with at most SKINNY_ROWS rows: no packing, columns of C split across threads (small
+     * products stay on the calling thread), each row or column of B streamed once for every row of A.
+     */
     private static void skinny(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                float[] A, int offA, int lda, float[] B, int offB, int ldb,
                                float beta, float[] C, int offC, int ldc, boolean parallel) {
@@ -222,7 +179,7 @@ public final class Gemm {
         }
     }
 
-    /** C[:, j0:j1] = alpha * op(A) · op(B)[:, j0:j1] + beta * C[:, j0:j1] for M <= SKINNY_ROWS. */
+    /** C[:, j0:j1] = alpha * op(A) · op(B)[:, j0:j1] + beta * C[:, j0:j1], straight vector loops. */
     private static void skinnyColumns(boolean transA, boolean transB, int M, int K, float alpha,
                                       float[] A, int offA, int lda, float[] B, int offB, int ldb,
                                       float beta, float[] C, int offC, int ldc, int j0, int j1) {

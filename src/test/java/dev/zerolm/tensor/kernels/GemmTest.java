@@ -106,7 +106,7 @@ class GemmTest {
         return x;
     }
 
-    /** (M, N, K) triples covering the direct path, every edge case of the packed path and blocking. */
+    /** (M, N, K) triples covering the unpacked (skinny) path, every edge case of the packed path and blocking. */
     private static List<int[]> shapes(Random rnd) {
         List<int[]> shapes = new ArrayList<>();
         int[] small = {1, 3, 17, 31, 64};
