@@ -1,5 +1,6 @@
 package dev.zerolm.nn;
 
+import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
@@ -86,6 +87,12 @@ public final class MultiHeadSelfAttention extends Module {
             throw new ShapeException("attention: input of shape " + Shapes.str(x.shape()) + " is not (B, T, " + nEmbd + ")");
         }
         int B = x.size(0), T = x.size(1);
+        boolean dropoutActive = attnDropout.isTraining() && attnDropout.p() > 0;
+        if (rotary == null && cache == null && keyPaddingMask == null && !needWeights && !dropoutActive) {
+            // The common training case: split heads, fused attention and merge heads in one op.
+            Tensor y = NNOps.attentionFromQkv(cAttn.forward(x), nHead, causal);  // (B, T, 3C) -> (B, T, C)
+            return new Attention.Output(residDropout.forward(cProj.forward(y)), null);
+        }
         Tensor qkv = cAttn.forward(x)                                  // (B, T, 3C)
                 .view(B, T, 3, nHead, headSize)                       // columns [q | k | v], each split into heads
                 .permute(2, 0, 3, 1, 4);                              // (3, B, nh, T, hs), a view

@@ -306,6 +306,70 @@ public final class NNOps {
         }, q, k, v);
     }
 
+    /**
+     * Multi-head attention straight from a fused projection: qkv (B, T, 3C) holds columns [q | k | v], each split
+     * into nh heads of hs = C / nh; returns softmax(q kᵀ / √hs) v with the heads side by side again, (B, T, C).
+     * The same result as viewing qkv as (3, B, nh, T, hs), running {@link #scaledDotProductAttention} and merging
+     * the heads, but the heads are split and merged in one pass each way, and the backward pass writes the
+     * gradient of qkv in place instead of building it from three select and two permute gradients.
+     */
+    public static Tensor attentionFromQkv(Tensor qkv, int nHead, boolean causal) {
+        String op = "attention_from_qkv";
+        if (qkv.rank() != 3 || nHead < 1 || qkv.size(2) % (3 * nHead) != 0) {
+            throw new ShapeException(op + ": expects qkv (B, T, 3C) with C divisible by " + nHead + " heads, got "
+                    + Shapes.str(qkv.shape()));
+        }
+        int B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3, hs = C / nHead;
+        if (T == 0) throw new ShapeException(op + ": needs at least one token, got " + Shapes.str(qkv.shape()));
+        var dims = new FlashAttention.Dims(B * nHead, T, T, hs);
+        float scale = (float) (1 / Math.sqrt(hs));
+        HeadLayout layout = new HeadLayout(B, T, nHead, hs);
+        float[] packed = dense(qkv);
+        float[] q = layout.split(packed, 3 * C, 0), k = layout.split(packed, 3 * C, C), v = layout.split(packed, 3 * C, 2 * C);
+        FlashAttention.Forward f = FlashAttention.forward(q, k, v, dims, causal, scale);
+        float[] y = new float[B * T * C];
+        layout.merge(f.out(), y, C, 0);
+        return Tensor.record(Tensor.of(y, B, T, C), op, g -> {
+            FlashAttention.Gradients d = FlashAttention.backward(q, k, v, f.out(), layout.split(dense(g), C, 0),
+                    f.logSumExp(), dims, causal, scale);
+            float[] dqkv = new float[B * T * 3 * C];
+            layout.merge(d.dq(), dqkv, 3 * C, 0);
+            layout.merge(d.dk(), dqkv, 3 * C, C);
+            layout.merge(d.dv(), dqkv, 3 * C, 2 * C);
+            return new Tensor[] {Tensor.of(dqkv, B, T, 3 * C)};
+        }, qkv);
+    }
+
+    /** Moves heads between rows of width w (B, T, w), head h at column offset + h*hs, and dense (B, nh, T, hs). */
+    private record HeadLayout(int B, int T, int nHead, int hs) {
+
+        /** (B, T, w)[:, :, offset + h*hs ...] -> a new (B, nh, T, hs). */
+        float[] split(float[] rows, int w, int offset) {
+            float[] heads = new float[B * nHead * T * hs];
+            Parallel.forRange(B * T, 256, (start, end) -> {
+                for (int bt = start; bt < end; bt++) {
+                    int b = bt / T, t = bt % T;
+                    for (int h = 0; h < nHead; h++) {
+                        System.arraycopy(rows, bt * w + offset + h * hs, heads, ((b * nHead + h) * T + t) * hs, hs);
+                    }
+                }
+            });
+            return heads;
+        }
+
+        /** (B, nh, T, hs) -> (B, T, w)[:, :, offset + h*hs ...], written into rows. */
+        void merge(float[] heads, float[] rows, int w, int offset) {
+            Parallel.forRange(B * T, 256, (start, end) -> {
+                for (int bt = start; bt < end; bt++) {
+                    int b = bt / T, t = bt % T;
+                    for (int h = 0; h < nHead; h++) {
+                        System.arraycopy(heads, ((b * nHead + h) * T + t) * hs, rows, bt * w + offset + h * hs, hs);
+                    }
+                }
+            });
+        }
+    }
+
     /** The elements in row-major order from index 0: the backing array itself when it is exactly that, else a copy. */
     private static float[] dense(Tensor t) {
         Tensor c = t.detach().contiguous();

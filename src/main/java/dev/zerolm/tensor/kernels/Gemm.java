@@ -31,16 +31,19 @@ public final class Gemm {
     /** Floats per vector register: 16 with AVX-512, 8 with AVX2. */
     private static final int LANES = SPECIES.length();
 
-    /** Rows of C per micro-kernel tile. */
-    static final int MR = 6;
+    /**
+     * Rows of C per micro-kernel tile. With AVX-512's 32 vector registers a 12-row tile (24 accumulators, 2 B
+     * vectors, 1 broadcast) fits and halves the loads of B per multiply-add; AVX2's 16 registers hold 6 rows.
+     */
+    static final int MR = LANES >= 16 ? 12 : 6;
     /** Selects the first MR lanes of a vector (all of them on hardware narrower than MR). */
     private static final VectorMask<Float> FIRST_MR = SPECIES.indexInRange(0, MR);
     /** Columns of C per micro-kernel tile: two vector registers. */
     static final int NR = 2 * LANES;
-    /** Depth of one packed block: a (KC, NR) panel of B fits in L1. */
-    static final int KC = Integer.getInteger("gemm.kc", 256);
+    /** Depth of one packed block: a (KC, NR) panel of B fits in L1 (48 KiB with AVX-512 here). */
+    static final int KC = Integer.getInteger("gemm.kc", 384);
     /** Rows of A per packed block: a (MC, KC) block of A fits in L2. Multiple of MR. */
-    static final int MC = Integer.getInteger("gemm.mc", 144);
+    static final int MC = Math.max(MR, Integer.getInteger("gemm.mc", 72) / MR * MR);
     /** Columns of B per packed block. Multiple of NR. */
     static final int NC = Integer.getInteger("gemm.nc", 3072);
 
@@ -361,16 +364,18 @@ public final class Gemm {
             int panel = ir * kc;
             int src = offA + (ic + ir) * lda + pc;
             if (!transA && mr == MR) {
-                // A is stored (M, K): walk the MR rows side by side, writing each k's MR values together.
-                int s1 = src + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
-                for (int p = 0; p < kc; p++) {
-                    int d = panel + p * MR;
-                    dst[d] = alpha * A[src + p];
-                    dst[d + 1] = alpha * A[s1 + p];
-                    dst[d + 2] = alpha * A[s2 + p];
-                    dst[d + 3] = alpha * A[s3 + p];
-                    dst[d + 4] = alpha * A[s4 + p];
-                    dst[d + 5] = alpha * A[s5 + p];
+                // A is stored (M, K): walk six rows side by side, writing each k's six values together.
+                for (int r0 = 0; r0 < MR; r0 += 6) {
+                    int s0 = src + r0 * lda, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+                    for (int p = 0; p < kc; p++) {
+                        int d = panel + p * MR + r0;
+                        dst[d] = alpha * A[s0 + p];
+                        dst[d + 1] = alpha * A[s1 + p];
+                        dst[d + 2] = alpha * A[s2 + p];
+                        dst[d + 3] = alpha * A[s3 + p];
+                        dst[d + 4] = alpha * A[s4 + p];
+                        dst[d + 5] = alpha * A[s5 + p];
+                    }
                 }
             } else if (!transA) {
                 for (int r = 0; r < mr; r++, src += lda) {
@@ -396,12 +401,19 @@ public final class Gemm {
     }
 
     /**
-     * The micro-kernel: a (MR, NR) tile of C held in 12 vector registers, updated by kc rank-1
-     * products of a packed A column (broadcast) and a packed B row (two vectors), then stored into
-     * C or, when accumulating, added onto it. Kept small on purpose: C2 stops inlining vector
-     * operations past a node budget, and anything left un-inlined would box the accumulators.
+     * The micro-kernel: a (MR, NR) tile of C held in vector registers, updated by kc rank-1 products of a packed
+     * A column (broadcast) and a packed B row (two vectors), then stored into C or, when accumulating, added onto
+     * it. One method per tile height, each kept small on purpose: C2 stops inlining vector operations past a node
+     * budget, and anything left un-inlined would box the accumulators.
      */
     private static void kernel(int kc, float[] a, int aPanel, float[] b, int bPanel,
+                               float[] C, int c, int ldc, boolean accumulate) {
+        if (MR == 12) kernel12(kc, a, aPanel, b, bPanel, C, c, ldc, accumulate);
+        else kernel6(kc, a, aPanel, b, bPanel, C, c, ldc, accumulate);
+    }
+
+    /** The 6-row micro-kernel: 12 accumulators, for 16-register (AVX2) hardware. */
+    private static void kernel6(int kc, float[] a, int aPanel, float[] b, int bPanel,
                                float[] C, int c, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
@@ -459,6 +471,106 @@ public final class Gemm {
         c41.intoArray(C, c4 + LANES);
         c50.intoArray(C, c5);
         c51.intoArray(C, c5 + LANES);
+    }
+
+    /** The 12-row micro-kernel: 24 accumulators, for 32-register (AVX-512) hardware. */
+    private static void kernel12(int kc, float[] a, int aPanel, float[] b, int bPanel,
+                                 float[] C, int c, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
+        FloatVector c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
+        for (int p = 0; p < kc; p++) {
+            int ai = aPanel + p * 12, bi = bPanel + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(SPECIES, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(SPECIES, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(SPECIES, a[ai + 8]);
+            c80 = x.fma(b0, c80);
+            c81 = x.fma(b1, c81);
+            x = FloatVector.broadcast(SPECIES, a[ai + 9]);
+            c90 = x.fma(b0, c90);
+            c91 = x.fma(b1, c91);
+            x = FloatVector.broadcast(SPECIES, a[ai + 10]);
+            ca0 = x.fma(b0, ca0);
+            ca1 = x.fma(b1, ca1);
+            x = FloatVector.broadcast(SPECIES, a[ai + 11]);
+            cb0 = x.fma(b0, cb0);
+            cb1 = x.fma(b1, cb1);
+        }
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, C, c));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, C, c + LANES));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, C, c + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, C, c + 1 * ldc + LANES));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, C, c + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, C, c + 2 * ldc + LANES));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, C, c + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, C, c + 3 * ldc + LANES));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, C, c + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, C, c + 4 * ldc + LANES));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, C, c + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, C, c + 5 * ldc + LANES));
+            c60 = c60.add(FloatVector.fromArray(SPECIES, C, c + 6 * ldc));
+            c61 = c61.add(FloatVector.fromArray(SPECIES, C, c + 6 * ldc + LANES));
+            c70 = c70.add(FloatVector.fromArray(SPECIES, C, c + 7 * ldc));
+            c71 = c71.add(FloatVector.fromArray(SPECIES, C, c + 7 * ldc + LANES));
+            c80 = c80.add(FloatVector.fromArray(SPECIES, C, c + 8 * ldc));
+            c81 = c81.add(FloatVector.fromArray(SPECIES, C, c + 8 * ldc + LANES));
+            c90 = c90.add(FloatVector.fromArray(SPECIES, C, c + 9 * ldc));
+            c91 = c91.add(FloatVector.fromArray(SPECIES, C, c + 9 * ldc + LANES));
+            ca0 = ca0.add(FloatVector.fromArray(SPECIES, C, c + 10 * ldc));
+            ca1 = ca1.add(FloatVector.fromArray(SPECIES, C, c + 10 * ldc + LANES));
+            cb0 = cb0.add(FloatVector.fromArray(SPECIES, C, c + 11 * ldc));
+            cb1 = cb1.add(FloatVector.fromArray(SPECIES, C, c + 11 * ldc + LANES));
+        }
+        c00.intoArray(C, c);
+        c01.intoArray(C, c + LANES);
+        c10.intoArray(C, c + 1 * ldc);
+        c11.intoArray(C, c + 1 * ldc + LANES);
+        c20.intoArray(C, c + 2 * ldc);
+        c21.intoArray(C, c + 2 * ldc + LANES);
+        c30.intoArray(C, c + 3 * ldc);
+        c31.intoArray(C, c + 3 * ldc + LANES);
+        c40.intoArray(C, c + 4 * ldc);
+        c41.intoArray(C, c + 4 * ldc + LANES);
+        c50.intoArray(C, c + 5 * ldc);
+        c51.intoArray(C, c + 5 * ldc + LANES);
+        c60.intoArray(C, c + 6 * ldc);
+        c61.intoArray(C, c + 6 * ldc + LANES);
+        c70.intoArray(C, c + 7 * ldc);
+        c71.intoArray(C, c + 7 * ldc + LANES);
+        c80.intoArray(C, c + 8 * ldc);
+        c81.intoArray(C, c + 8 * ldc + LANES);
+        c90.intoArray(C, c + 9 * ldc);
+        c91.intoArray(C, c + 9 * ldc + LANES);
+        ca0.intoArray(C, c + 10 * ldc);
+        ca1.intoArray(C, c + 10 * ldc + LANES);
+        cb0.intoArray(C, c + 11 * ldc);
+        cb1.intoArray(C, c + 11 * ldc + LANES);
     }
 
     /** Rejects negative sizes, short leading dimensions and any index that would fall outside an array. */

@@ -187,6 +187,45 @@ class FlashAttentionTest {
         return allocated;
     }
 
+    /** Attention from a fused (B, T, 3C) projection the plain way: view, permute, select, compose, merge heads. */
+    private static Tensor composedAttentionFromQkv(Tensor qkv, int nh, boolean causal) {
+        int B = qkv.size(0), T = qkv.size(1), C = qkv.size(2) / 3;
+        Tensor heads = qkv.view(B, T, 3, nh, C / nh).permute(2, 0, 3, 1, 4);   // (3, B, nh, T, hs)
+        Tensor y = composedAttention(heads.select(0, 0), heads.select(0, 1), heads.select(0, 2), causal);
+        return y.transpose(1, 2).reshape(B, T, C);
+    }
+
+    @Test
+    void attentionFromQkvMatchesTheComposedOpsForwardAndBackward() {
+        int[][] shapes = {{2, 37, 3, 5}, {1, 1, 1, 4}, {3, 65, 2, 16}, {1, 130, 4, 64}};   // B, T, nh, hs
+        for (int threads = 1; threads <= 4; threads++) {
+            Parallel.setThreads(threads);
+            for (int[] s : shapes) {
+                for (boolean causal : new boolean[] {true, false}) {
+                    int B = s[0], T = s[1], nh = s[2], C = nh * s[3];
+                    String what = "(B=" + B + ", T=" + T + ", nh=" + nh + ", hs=" + s[3] + ") causal=" + causal + " threads=" + threads;
+                    Rng rng = new Rng(T + nh);
+                    Tensor qkvFused = Tensor.randn(rng, B, T, 3 * C).requiresGrad(true);
+                    Tensor qkvComposed = qkvFused.detach().contiguous().requiresGrad(true);
+                    Tensor r = Tensor.randn(rng, B, T, C);
+                    Tensor fused = NNOps.attentionFromQkv(qkvFused, nh, causal);
+                    Tensor composed = composedAttentionFromQkv(qkvComposed, nh, causal);
+                    fused.mul(r).sum().backward();
+                    composed.mul(r).sum().backward();
+                    assertCloseToReference(what + " out", fused.detach(), composed.detach());
+                    assertCloseToReference(what + " dqkv", qkvFused.grad(), qkvComposed.grad());
+                }
+            }
+        }
+    }
+
+    @Test
+    void attentionFromQkvRejectsAWidthThatIsNotThreeWholeHeadGroups() {
+        assertThatThrownBy(() -> NNOps.attentionFromQkv(Tensor.zeros(1, 4, 20), 3, true))
+                .isInstanceOf(ShapeException.class)
+                .hasMessageContaining("(1,4,20)");
+    }
+
     @Test
     void rejectsCausalAttentionWithMoreQueriesThanKeys() {
         assertThatThrownBy(() -> NNOps.scaledDotProductAttention(Tensor.zeros(1, 1, 5, 4), Tensor.zeros(1, 1, 3, 4),

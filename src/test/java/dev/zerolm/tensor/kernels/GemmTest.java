@@ -113,9 +113,9 @@ class GemmTest {
         for (int m : small) for (int n : small) for (int k : small) shapes.add(new int[] {m, n, k});
         int[][] fixed = {
             {100, 129, 100}, {129, 100, 31}, {129, 129, 129}, {3, 1000, 17}, {1000, 3, 17}, {17, 31, 1000},
-            {300, 40, 600},  // several MC blocks, a partial KC block
+            {300, 40, 600},  // several MC blocks, a partial KC block (384 deep)
             {7, 3100, 20},   // more columns than one NC block
-            {145, 33, 70},   // one row past a full MC block
+            {145, 33, 70},   // one row past whole MC blocks (72 rows each)
             {6, 32, 256}, {12, 64, 512}, {150, 70, 257},
             {1, 2304, 96}, {2, 300, 200}, {4, 129, 257}, {7, 200, 100}, {16, 70, 300}, {17, 200, 100},   // skinny (generation), just past it
         };
