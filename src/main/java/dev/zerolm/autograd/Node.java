@@ -3,8 +3,12 @@ package dev.zerolm.autograd;
 import dev.zerolm.tensor.Tensor;
 
 /**
- * One recorded operation in the graph: the tensors it read and how to turn the gradient of its output
- * into gradients of those inputs (null where an input needs none).
+ * One recorded operation in the graph: where each input's gradient goes and how to turn the gradient of the
+ * output into gradients of the inputs (null where an input needs none).
+ * <p>A node does not hold its input tensors, only their gradient targets: the input's own node when it was
+ * computed, the tensor itself when it is a leaf that requires grad. So an intermediate result's values stay
+ * alive only while its backward rule (or the caller) needs them, as with PyTorch's saved tensors, not until
+ * the whole graph is released.
  */
 public final class Node {
 
@@ -15,12 +19,24 @@ public final class Node {
     }
 
     private final String op;
-    private Tensor[] inputs;
+    /** Per input: its Node, or the leaf Tensor itself, or null when it needs no gradient. */
+    private Object[] targets;
+    /** Per input that needs a gradient: its shape, to check what the backward rule returns. */
+    private final int[][] inputShapes;
     private Backward backward;
+    /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}), else null. */
+    private Tensor retainedOutput;
 
     public Node(String op, Tensor[] inputs, Backward backward) {
         this.op = op;
-        this.inputs = inputs;
+        this.targets = new Object[inputs.length];
+        this.inputShapes = new int[inputs.length][];
+        for (int k = 0; k < inputs.length; k++) {
+            Tensor in = inputs[k];
+            if (in == null || !in.requiresGrad()) continue;
+            targets[k] = in.gradFn() != null ? in.gradFn() : in;
+            inputShapes[k] = in.shape();
+        }
         this.backward = backward;
     }
 
@@ -28,9 +44,23 @@ public final class Node {
         return op;
     }
 
-    public Tensor[] inputs() {
-        if (inputs == null) throw released();
-        return inputs;
+    /** Where each input's gradient goes: a Node, a leaf Tensor, or null. */
+    Object[] targets() {
+        if (targets == null) throw released();
+        return targets;
+    }
+
+    int[] inputShape(int k) {
+        return inputShapes[k];
+    }
+
+    /** Makes backward also accumulate this node's output gradient into output.grad(). */
+    public void retainGradOf(Tensor output) {
+        retainedOutput = output;
+    }
+
+    Tensor retainedOutput() {
+        return retainedOutput;
     }
 
     Tensor[] backward(Tensor gradOutput) {
@@ -38,14 +68,11 @@ public final class Node {
         return backward.apply(gradOutput);
     }
 
-    /** Drops saved tensors so the graph's memory can be reclaimed after backward. */
+    /** Drops the backward rule (and the tensors it saved) so the graph's memory can be reclaimed after backward. */
     void release() {
-        inputs = null;
+        targets = null;
         backward = null;
-    }
-
-    boolean isReleased() {
-        return backward == null;
+        retainedOutput = null;
     }
 
     private IllegalStateException released() {

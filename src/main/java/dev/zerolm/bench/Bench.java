@@ -63,8 +63,9 @@ public final class Bench {
             b.notes.add("--quick: model C (GPT-2 124M) skipped, forward and generation measured on B, scaling stops at T 1024.");
         }
         if (options.sections().contains(Section.TRAIN) || options.sections().contains(Section.SCALING)) {
-            b.notes.add("peak RSS: VmHWM of a child JVM per training run (this JVM's flags, " + ChildJvm.DEFAULT_HEAP_FLAG
-                    + " unless -Xmx is set)" + (options.python() != null ? "; PyTorch: ru_maxrss of a child Python process." : "."));
+            b.notes.add("peak RSS: VmHWM of a child JVM per training run (this JVM's flags; unless -Xmx is set, a heap"
+                    + " sized to the model: 16 bytes per weight + activations, x1.5, at least 1 GiB, e.g. C "
+                    + ChildJvm.heapFlag(BenchModel.c()) + ")" + (options.python() != null ? "; PyTorch: ru_maxrss of a child Python process." : "."));
         }
         return new BenchReport(version, Machine.detect(options.threads()), options.plan(), b.pytorch, b.rows, b.notes);
     }

@@ -20,15 +20,15 @@ public final class ChildJvm {
     /** A child's tokens per second and peak resident bytes (empty where the OS does not tell). */
     public record TrainResult(Stats tokensPerSecond, OptionalLong peakBytes) {}
 
-    /** Heap ceiling for children when no -Xmx was given: long contexts need more than the JVM's default quarter. */
-    static final String DEFAULT_HEAP_FLAG = "-XX:MaxRAMPercentage=50";
+    /** The smallest heap a child gets: the JVM itself and the bench's bookkeeping need some room. */
+    static final long MIN_HEAP_BYTES = 1L << 30;
 
     private ChildJvm() {}
 
     /** Times training of model in a child JVM; throws with the child's last error lines if it fails. */
     public static TrainResult train(BenchModel model, int threads, TimingPlan plan) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = command(java, ManagementFactory.getRuntimeMXBean().getInputArguments(),
+        List<String> cmd = command(java, ManagementFactory.getRuntimeMXBean().getInputArguments(), heapFlag(model),
                 System.getProperty("java.class.path"), BenchWorker.arguments(model, threads, plan));
         Path errors = Files.createTempFile("zerolm-bench-", ".err");
         try {
@@ -46,8 +46,16 @@ public final class ChildJvm {
         }
     }
 
-    /** java, the parent's JVM flags (plus a heap ceiling when none was set), class path, worker class and args. */
-    static List<String> command(String java, List<String> jvmFlags, String classPath, String[] workerArgs) {
+    /**
+     * The heap ceiling for training model: its {@link BenchModel#trainingHeapBytes() estimated need}, at least
+     * {@link #MIN_HEAP_BYTES}, in whole MiB. Sized to the model rather than to the machine, as PyTorch's allocator is.
+     */
+    static String heapFlag(BenchModel model) {
+        return "-Xmx" + (Math.max(MIN_HEAP_BYTES, model.trainingHeapBytes()) >> 20) + "m";
+    }
+
+    /** java, the parent's JVM flags (plus heapFlag when they set no heap ceiling), class path, worker class and args. */
+    static List<String> command(String java, List<String> jvmFlags, String heapFlag, String classPath, String[] workerArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         boolean heapSet = false;
@@ -56,7 +64,7 @@ public final class ChildJvm {
             heapSet |= f.startsWith("-Xmx") || f.startsWith("-XX:MaxRAM") || f.startsWith("-XX:MaxHeapSize");
             cmd.add(f);
         }
-        if (!heapSet) cmd.add(DEFAULT_HEAP_FLAG);
+        if (!heapSet) cmd.add(heapFlag);
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(BenchWorker.class.getName());

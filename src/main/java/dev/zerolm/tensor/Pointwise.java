@@ -1,5 +1,6 @@
 package dev.zerolm.tensor;
 
+import dev.zerolm.autograd.Node;
 import dev.zerolm.tensor.kernels.Gelu;
 import dev.zerolm.tensor.kernels.GeluErf;
 
@@ -155,24 +156,46 @@ final class Pointwise {
     static Tensor binary(Binary op, Tensor a, Tensor b) {
         int[] outShape = Shapes.broadcast(op.opName(), a.shape(), b.shape());
         int n = Shapes.numel(outShape);
-        float[] av = broadcastValues(a, outShape), bv = broadcastValues(b, outShape);
         float[] out = new float[n];
-        switch (op) { // the common ops get their own loops so the JIT can vectorise them
-            case ADD -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = av[i] + bv[i]; });
-            case SUB -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = av[i] - bv[i]; });
-            case MUL -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = av[i] * bv[i]; });
-            default -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = op.apply(av[i], bv[i]); });
+        int period = repeatingRowLength(b, outShape);
+        if (period > 0 && (op == Binary.ADD || op == Binary.SUB || op == Binary.MUL)
+                && Arrays.equals(a.shape(), outShape) && a.isContiguous() && a.storage().heapArray() != null) {
+            // b repeats along the rows of a (a bias, a scale): read it in place instead of expanding it.
+            rowBroadcast(op, a.data(), a.offset(), b.data(), b.offset(), period, out);
+        } else {
+            float[] av = broadcastValues(a, outShape), bv = broadcastValues(b, outShape);
+            switch (op) { // the common ops get their own loops so the JIT can vectorise them
+                case ADD -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = av[i] + bv[i]; });
+                case SUB -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = av[i] - bv[i]; });
+                case MUL -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = av[i] * bv[i]; });
+                default -> Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> { for (int i = s; i < e; i++) out[i] = op.apply(av[i], bv[i]); });
+            }
         }
         Tensor y = Tensor.of(out, outShape);
         int[] sa = a.shape(), sb = b.shape();
-        return Tensor.record(y, op.opName(), g -> {
+        // Sums and differences need no values in backward: the rule holds neither a nor b, which can then be
+        // freed before backward runs (a lambda that mentions a tensor keeps its storage alive).
+        boolean aNeeds = a.requiresGrad(), bNeeds = b.requiresGrad();
+        Node.Backward rule = op == Binary.ADD ? g -> new Tensor[] {aNeeds ? g.sumToShape(sa) : null,
+                bNeeds ? g.sumToShape(sb) : null}
+                : op == Binary.SUB ? g -> new Tensor[] {aNeeds ? g.sumToShape(sa) : null,
+                bNeeds ? g.neg().sumToShape(sb) : null}
+                : valuedBackward(op, a, b, outShape, out);
+        return Tensor.record(y, op.opName(), rule, a, b);
+    }
+
+    /** The backward rule of an op whose gradient needs the operands' values (expanded to outShape when used). */
+    private static Node.Backward valuedBackward(Binary op, Tensor a, Tensor b, int[] outShape, float[] out) {
+        int n = Shapes.numel(outShape);
+        int[] sa = a.shape(), sb = b.shape();
+        Tensor aSaved = a.detach(), bSaved = b.detach();
+        return g -> {
+            float[] av = broadcastValues(aSaved, outShape), bv = broadcastValues(bSaved, outShape);
             Tensor ga = null, gb = null;
             Tensor A = Tensor.of(av, outShape), B = Tensor.of(bv, outShape);
             switch (op) {
-                case ADD -> { ga = g; gb = g; }
-                case SUB -> { ga = g; gb = g.neg(); }
                 case MUL -> { ga = g.mul(B); gb = g.mul(A); }
-                case DIV -> { ga = g.div(B); gb = g.mul(y).div(B).neg(); }
+                case DIV -> { ga = g.div(B); gb = g.mul(Tensor.of(out, outShape)).div(B).neg(); }
                 case POW -> {
                     float[] da = new float[n], db = new float[n];
                     for (int i = 0; i < n; i++) {
@@ -191,9 +214,37 @@ final class Pointwise {
                     ga = g.mul(Tensor.of(ma, outShape));
                     gb = g.mul(Tensor.of(mb, outShape));
                 }
+                default -> throw new IllegalStateException(op + " has a value-free backward");
             }
             return new Tensor[] {a.requiresGrad() ? ga.sumToShape(sa) : null, b.requiresGrad() ? gb.sumToShape(sb) : null};
-        }, a, b);
+        };
+    }
+
+    /**
+     * The length of the row that t repeats to fill shape when t is a contiguous heap tensor whose shape is a proper
+     * suffix of it (a bias (C) against (B, T, C)); 0 when it is not such a tensor.
+     */
+    private static int repeatingRowLength(Tensor t, int[] shape) {
+        int period = t.numel();
+        boolean repeats = period > 0 && period < Shapes.numel(shape) && isSuffix(t.shape(), shape)
+                && t.isContiguous() && t.storage().heapArray() != null;
+        return repeats ? period : 0;
+    }
+
+    /** out[r, j] = a[r, j] op row[j] for every row r of out (period columns each). */
+    private static void rowBroadcast(Binary op, float[] a, int aOff, float[] row, int rowOff, int period, float[] out) {
+        int rows = out.length / period;
+        Parallel.forRange(rows, Math.max(1, PARALLEL_GRAIN / period), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int o = r * period, ai = aOff + o;
+                switch (op) {
+                    case ADD -> { for (int j = 0; j < period; j++) out[o + j] = a[ai + j] + row[rowOff + j]; }
+                    case SUB -> { for (int j = 0; j < period; j++) out[o + j] = a[ai + j] - row[rowOff + j]; }
+                    case MUL -> { for (int j = 0; j < period; j++) out[o + j] = a[ai + j] * row[rowOff + j]; }
+                    default -> throw new IllegalStateException(op + " has no row-broadcast loop");
+                }
+            }
+        });
     }
 
     /** x op scalar. */
@@ -208,10 +259,16 @@ final class Pointwise {
             default -> Parallel.forRange(n, PARALLEL_GRAIN, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = op.apply(in[off + i], s); });
         }
         Tensor y = Tensor.of(out, x.shape());
+        // Only POW and MAX read x in backward; the others must not mention it, or its values would stay alive.
+        Node.Backward linear = switch (op) {
+            case ADD, SUB -> g -> new Tensor[] {g};
+            case MUL -> g -> new Tensor[] {g.mul(s)};
+            case DIV -> g -> new Tensor[] {g.div(s)};
+            default -> null;
+        };
+        if (linear != null) return Tensor.record(y, op.opName() + "_scalar", linear, x);
         return Tensor.record(y, op.opName() + "_scalar", g -> new Tensor[] {switch (op) {
-            case ADD, SUB -> g;
-            case MUL -> g.mul(s);
-            case DIV -> g.div(s);
+            case ADD, SUB, MUL, DIV -> throw new IllegalStateException(op + " has a value-free backward");
             case POW -> {
                 float[] d = new float[n];
                 for (int i = 0; i < n; i++) d[i] = (float) (s * Math.pow(in[off + i], s - 1));

@@ -206,6 +206,7 @@ public final class Tensor {
     /** Keeps the gradient of a non-leaf tensor in {@link #grad()} (leaves always keep theirs). */
     public Tensor retainGrad() {
         this.retainGrad = true;
+        if (gradFn != null) gradFn.retainGradOf(this);
         return this;
     }
 
@@ -484,6 +485,10 @@ public final class Tensor {
     /** Sums broadcast dims away so a gradient matches the shape of the tensor it belongs to. */
     public Tensor sumToShape(int[] target) {
         if (Arrays.equals(shape, target)) return this;
+        if (!(requiresGrad && GradMode.isEnabled()) && Reduce.isRowSuffix(target, shape) && isContiguous()
+                && storage.heapArray() != null) {
+            return Reduce.sumRows(this, target);   // a bias gradient: one pass down the rows, no permuted copy
+        }
         int lead = rank() - target.length;
         if (lead < 0) throw new ShapeException("sumToShape: cannot reduce " + Shapes.str(shape) + " to " + Shapes.str(target));
         Tensor r = this;

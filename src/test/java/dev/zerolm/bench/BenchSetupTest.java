@@ -45,11 +45,22 @@ class BenchSetupTest {
     void childJvmGetsTheParentFlagsAndAHeapCeilingUnlessOneIsSet() {
         String[] args = BenchWorker.arguments(BenchModel.a(), 2, TimingPlan.quick(3, 1));
         List<String> cmd = ChildJvm.command("/jdk/bin/java", List.of("--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
-                "-agentlib:jdwp=transport=dt_socket,address=5005"), "target/zerolm.jar", args);
+                "-agentlib:jdwp=transport=dt_socket,address=5005"), "-Xmx1024m", "target/zerolm.jar", args);
         assertThat(cmd).containsExactly("/jdk/bin/java", "--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
-                ChildJvm.DEFAULT_HEAP_FLAG, "-cp", "target/zerolm.jar", "dev.zerolm.bench.BenchWorker",
+                "-Xmx1024m", "-cp", "target/zerolm.jar", "dev.zerolm.bench.BenchWorker",
                 "train", "A", "2", "1", "3", "0.3", "0.5", "20");
-        assertThat(ChildJvm.command("java", List.of("-Xmx8g"), "cp", args)).contains("-Xmx8g").doesNotContain(ChildJvm.DEFAULT_HEAP_FLAG);
+        assertThat(ChildJvm.command("java", List.of("-Xmx8g"), "-Xmx1024m", "cp", args)).contains("-Xmx8g").doesNotContain("-Xmx1024m");
+    }
+
+    @Test
+    void childHeapIsSizedToTheModelWithAFloor() {
+        // GPT-2 124M has 124,439,808 weights; block 256 drops the position rows 256..1023 (768 x 768 of them).
+        assertThat(BenchModel.c().parameters()).isEqualTo(124_439_808L - 768L * 768);
+        long c = BenchModel.c().trainingHeapBytes();
+        assertThat(c).isBetween(16 * BenchModel.c().parameters(), 6L << 30);    // weights, grads, moments; under 6 GiB
+        assertThat(ChildJvm.heapFlag(BenchModel.c())).isEqualTo("-Xmx" + (c >> 20) + "m");
+        assertThat(ChildJvm.heapFlag(BenchModel.a())).isEqualTo("-Xmx1024m");   // tiny: the floor
+        assertThat(BenchModel.bAtBlock(4096).trainingHeapBytes()).isGreaterThan(BenchModel.b().trainingHeapBytes());
     }
 
     @Test

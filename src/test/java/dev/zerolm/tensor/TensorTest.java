@@ -241,4 +241,17 @@ class TensorTest {
         assertThat(h.grad().toArray()).containsExactly(4, 8);
         assertThat(x.grad().toArray()).containsExactly(8, 16);
     }
+
+    @Test
+    void theGraphFreesIntermediateValuesThatNoBackwardRuleNeeds() {
+        Tensor x = Tensor.randn(new Rng(1), 4096).requiresGrad(true);
+        Tensor h = x.mul(2f);                                   // read by nothing in backward: (2x + 1) + x needs no values
+        var hValues = new java.lang.ref.WeakReference<>(h.data());
+        Tensor loss = h.add(1f).add(x).sum();
+        h = null;
+        for (int i = 0; i < 10 && hValues.get() != null; i++) System.gc();
+        assertThat(hValues.get()).as("2x's values, held only by the graph").isNull();
+        loss.backward();
+        assertThat(x.grad().toArray()).containsOnly(3f);
+    }
 }
