@@ -104,9 +104,19 @@ final class MatMul {
         outShape[outShape.length - 1] = N;
         Tensor out = Tensor.of(C, outShape);
         int[] sa = a.shape(), sb = b.shape();
+        boolean bTransposed = B.trans;
         return Tensor.record(out, "matmul", g -> new Tensor[] {
                 a.requiresGrad() ? batched(g, b.detach().transpose(-1, -2)).sumToShape(sa) : null,
-                b.requiresGrad() ? batched(a.detach().transpose(-1, -2), g).sumToShape(sb) : null,
+                b.requiresGrad() ? gradientOfB(a, g, bTransposed).sumToShape(sb) : null,
         }, a, b);
+    }
+
+    /**
+     * dL/dB = Aᵀ · dC, laid out like B: when B is a transposed view (x · Wᵀ, a Linear's weight) it is computed as
+     * (dCᵀ · A)ᵀ, so the gradient reaching W is contiguous and accumulates without a strided copy.
+     */
+    private static Tensor gradientOfB(Tensor a, Tensor g, boolean bTransposed) {
+        return bTransposed ? batched(g.transpose(-1, -2), a.detach()).transpose(-1, -2)
+                : batched(a.detach().transpose(-1, -2), g);
     }
 }

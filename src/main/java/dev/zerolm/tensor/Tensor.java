@@ -238,6 +238,8 @@ public final class Tensor {
     public void accumulateGrad(Tensor g) {
         if (grad == null) {
             grad = zeros(shape); // a fresh buffer: the incoming gradient may be shared with other tensors
+            StridedCopy.copy(g.expand(shape), grad.data(), 0);
+            return;
         }
         grad.addInPlace(g);
     }
