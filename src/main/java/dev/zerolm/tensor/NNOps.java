@@ -108,33 +108,43 @@ public final class NNOps {
         });
         Tensor y = Tensor.of(out, x.shape());
         return Tensor.record(y, "layer_norm", g -> {
-            float[] gv = g.contiguous().toArray();
-            float[] dx = new float[gv.length];
-            double[] dw = new double[C], db = new double[C];
-            for (int r = 0; r < rows; r++) {
-                int base = r * C;
-                // dx = rstd * (dnorm - mean(dnorm) - norm * mean(dnorm * norm)), dnorm = g * w
-                double meanD = 0, meanDN = 0;
-                for (int j = 0; j < C; j++) {
-                    float norm = (a[off + base + j] - mean[r]) * rstd[r];
-                    float dn = gv[base + j] * (w == null ? 1f : w[j]);
-                    meanD += dn;
-                    meanDN += dn * norm;
-                    dw[j] += gv[base + j] * norm;
-                    db[j] += gv[base + j];
+            Tensor gc = g.contiguous();
+            float[] gv = gc.data();
+            int gOff = gc.offset();
+            float[] dx = new float[rows * C];
+            // Rows go to threads in fixed blocks, each with its own dw and db partial sums, added up in block order
+            // afterwards: the result does not depend on the thread count.
+            int blocks = (rows + NORM_BLOCK_ROWS - 1) / NORM_BLOCK_ROWS;
+            double[] dwParts = new double[blocks * C], dbParts = new double[blocks * C];
+            Parallel.forRange(blocks, 1, (lo, hi) -> {
+                for (int blk = lo; blk < hi; blk++) {
+                    int part = blk * C;
+                    for (int r = blk * NORM_BLOCK_ROWS; r < Math.min(rows, (blk + 1) * NORM_BLOCK_ROWS); r++) {
+                        int xb = off + r * C, gb = gOff + r * C;
+                        // dx = rstd * (dnorm - mean(dnorm) - norm * mean(dnorm * norm)), dnorm = g * w
+                        double meanD = 0, meanDN = 0;
+                        for (int j = 0; j < C; j++) {
+                            float norm = (a[xb + j] - mean[r]) * rstd[r];
+                            float dn = gv[gb + j] * (w == null ? 1f : w[j]);
+                            meanD += dn;
+                            meanDN += dn * norm;
+                            dwParts[part + j] += gv[gb + j] * norm;
+                            dbParts[part + j] += gv[gb + j];
+                        }
+                        meanD /= C;
+                        meanDN /= C;
+                        for (int j = 0; j < C; j++) {
+                            float norm = (a[xb + j] - mean[r]) * rstd[r];
+                            float dn = gv[gb + j] * (w == null ? 1f : w[j]);
+                            dx[r * C + j] = (float) (rstd[r] * (dn - meanD - norm * meanDN));
+                        }
+                    }
                 }
-                meanD /= C;
-                meanDN /= C;
-                for (int j = 0; j < C; j++) {
-                    float norm = (a[off + base + j] - mean[r]) * rstd[r];
-                    float dn = gv[base + j] * (w == null ? 1f : w[j]);
-                    dx[base + j] = (float) (rstd[r] * (dn - meanD - norm * meanDN));
-                }
-            }
+            });
             return new Tensor[] {
                     Tensor.of(dx, x.shape()),
-                    weight == null ? null : Tensor.of(toFloat(dw), C),
-                    bias == null ? null : Tensor.of(toFloat(db), C)};
+                    weight == null ? null : Tensor.of(sumBlocks(dwParts, blocks, C), C),
+                    bias == null ? null : Tensor.of(sumBlocks(dbParts, blocks, C), C)};
         }, x, weight, bias);
     }
 
@@ -143,6 +153,16 @@ public final class NNOps {
         Tensor ms = x.mul(x).mean(-1, true);
         Tensor y = x.mul(ms.add(eps).rsqrt());
         return weight == null ? y : y.mul(weight);
+    }
+
+    /** Rows per block of the layer norm backward's partial weight and bias gradients. */
+    private static final int NORM_BLOCK_ROWS = 64;
+
+    /** Column sums of parts (blocks, C), block by block in order, as floats. */
+    private static float[] sumBlocks(double[] parts, int blocks, int C) {
+        double[] sum = new double[C];
+        for (int blk = 0; blk < blocks; blk++) for (int j = 0; j < C; j++) sum[j] += parts[blk * C + j];
+        return toFloat(sum);
     }
 
     private static float[] toFloat(double[] d) {

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Every differentiable op against central finite differences, on awkward shapes, broadcasts and views. */
 class GradientCheckTest {
 
@@ -98,6 +100,8 @@ class GradientCheckTest {
         GradCheck.check("log_softmax", in -> in[0].logSoftmax(1), randn(2, 5, 3));
         GradCheck.check("layer_norm", in -> NNOps.layerNorm(in[0], in[1], in[2], 1e-5f), randn(2, 3, 6), randn(6), randn(6));
         GradCheck.check("layer_norm_noaffine", in -> NNOps.layerNorm(in[0].transpose(0, 1), null, null, 1e-5f), randn(4, 3, 6));
+        // more rows than one block of the parallel backward (64 rows), with a partial last block
+        GradCheck.check("layer_norm_many_rows", in -> NNOps.layerNorm(in[0], in[1], in[2], 1e-5f), randn(2, 70, 3), randn(3), randn(3));
         GradCheck.check("rms_norm", in -> NNOps.rmsNorm(in[0], in[1], 1e-6f), randn(2, 3, 6), randn(6));
     }
 
@@ -130,5 +134,24 @@ class GradientCheckTest {
         Tensor x = randn(4, 6);
         // Same mask each call: the Rng is re-seeded inside f, so the function is deterministic.
         GradCheck.check("dropout", in -> NNOps.dropout(in[0], 0.3f, true, new Rng(3)), x);
+    }
+
+    @Test
+    void layerNormGradientsAreTheSameBitsForEveryThreadCount() {
+        int saved = Parallel.threads();
+        try {
+            float[][] reference = null;
+            for (int threads = 1; threads <= 4; threads++) {
+                Parallel.setThreads(threads);
+                Tensor x = Tensor.randn(new Rng(3), 300, 40).requiresGrad(true);
+                Tensor w = Tensor.randn(new Rng(4), 40).requiresGrad(true), b = Tensor.randn(new Rng(5), 40).requiresGrad(true);
+                NNOps.layerNorm(x, w, b, 1e-5f).mul(Tensor.randn(new Rng(6), 300, 40)).sum().backward();
+                float[][] grads = {x.grad().toArray(), w.grad().toArray(), b.grad().toArray()};
+                if (reference == null) reference = grads;
+                for (int i = 0; i < 3; i++) assertThat(grads[i]).as("gradient %d, %d threads", i, threads).containsExactly(reference[i]);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
     }
 }
