@@ -1,5 +1,6 @@
 package dev.zerolm.nn;
 
+import dev.zerolm.autograd.GradMode;
 import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
@@ -8,7 +9,24 @@ import dev.zerolm.tensor.Tensor;
 /** What every attention layer shares: splitting into heads, padding masks, and softmax(QKᵀ/√hs) V. */
 public final class Attention {
 
+    private static final ThreadLocal<int[]> COMPOSED_ONLY_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
     private Attention() {}
+
+    /**
+     * A scope in which attention on this thread runs the plain composition of ops instead of the fused kernels,
+     * e.g. to check that a model trains the same either way; close it to restore them.
+     */
+    public static GradMode.Scope composedOnly() {
+        int[] depth = COMPOSED_ONLY_DEPTH.get();
+        depth[0]++;
+        return () -> depth[0]--;
+    }
+
+    /** Whether the fused kernels may run on this thread (no {@link #composedOnly()} scope is open). */
+    static boolean fusedAllowed() {
+        return COMPOSED_ONLY_DEPTH.get()[0] == 0;
+    }
 
     /**
      * An attention result: the output y (B, nh, Tq, hs) or (B, Tq, C), and the weights (B, nh, Tq, Tk) for
@@ -64,7 +82,7 @@ public final class Attention {
     public static Output scaledDotProduct(Tensor q, Tensor k, Tensor v, boolean causal, Tensor paddedKeys,
                                           Dropout dropout, boolean needWeights) {
         boolean dropoutActive = dropout.isTraining() && dropout.p() > 0;
-        if (paddedKeys == null && !dropoutActive && !needWeights) {
+        if (paddedKeys == null && !dropoutActive && !needWeights && fusedAllowed()) {
             return new Output(NNOps.scaledDotProductAttention(q, k, v, causal), null);
         }
         int Tq = q.size(2), Tk = k.size(2);

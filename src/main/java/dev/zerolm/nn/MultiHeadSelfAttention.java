@@ -88,7 +88,8 @@ public final class MultiHeadSelfAttention extends Module {
         }
         int B = x.size(0), T = x.size(1);
         boolean dropoutActive = attnDropout.isTraining() && attnDropout.p() > 0;
-        if (rotary == null && cache == null && keyPaddingMask == null && !needWeights && !dropoutActive) {
+        if (rotary == null && cache == null && keyPaddingMask == null && !needWeights && !dropoutActive
+                && Attention.fusedAllowed()) {
             // The common training case: split heads, fused attention and merge heads in one op.
             Tensor y = NNOps.attentionFromQkv(cAttn.forward(x), nHead, causal);  // (B, T, 3C) -> (B, T, C)
             return new Attention.Output(residDropout.forward(cProj.forward(y)), null);

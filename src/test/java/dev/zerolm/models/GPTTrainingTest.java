@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** End to end: forward, loss, backward and a plain Adam step can make a tiny GPT memorise a sequence. */
 class GPTTrainingTest {
@@ -39,6 +40,37 @@ class GPTTrainingTest {
         }
         assertThat(first).isGreaterThan(2f);                     // about ln(10) at the start
         assertThat(loss).isLessThan(0.1f);
+    }
+
+    @Test
+    void fusedAttentionTrainsLikeTheComposedOpsFor20Steps() {
+        float[] fused = lossCurve(false), composed = lossCurve(true);
+        for (int step = 0; step < 20; step++) {
+            assertThat(fused[step]).as("loss at step %d", step).isCloseTo(composed[step], within(1e-4f * composed[step]));
+        }
+        assertThat(fused[19]).isLessThan(fused[0]);
+    }
+
+    /** Losses of 20 Adam steps on a fixed batch from the same initial weights, attention fused or composed. */
+    private static float[] lossCurve(boolean composedAttention) {
+        int V = 12, T = 24;
+        var model = new GPT(GPTConfig.gpt2(V, T, 2, 2, 32), new Rng(5));
+        Rng rng = new Rng(6);
+        int[] x = new int[3 * T], y = new int[3 * T];
+        for (int i = 0; i < x.length; i++) { x[i] = rng.nextInt(V); y[i] = rng.nextInt(V); }
+        IntTensor idx = IntTensor.of(x, 3, T), targets = IntTensor.of(y, 3, T);
+        var adam = new Adam(1e-2f);
+        float[] losses = new float[20];
+        try (var scope = composedAttention ? dev.zerolm.nn.Attention.composedOnly() : null) {
+            for (int step = 0; step < 20; step++) {
+                model.zeroGrad();
+                Tensor l = model.loss(idx, targets);
+                l.backward();
+                adam.step(model);
+                losses[step] = l.item();
+            }
+        }
+        return losses;
     }
 
     /** Adam (Kingma & Ba) with bias correction, written out for the test. */
