@@ -66,6 +66,30 @@ public final class Gemm {
         float[] packedB = new float[0];
         final float[] tile = new float[MR * NR];
 
+        /** Lane i holds i * lda for i < MR (0 past it): where A's MR rows start, for gathering one k of each. */
+        private final int[] rowStarts = new int[LANES];
+        private int rowStartsLda = -1;
+
+        int[] rowStarts(int lda) {
+            if (lda != rowStartsLda) {
+                for (int i = 0; i < LANES; i++) rowStarts[i] = i < MR ? i * lda : 0;
+                rowStartsLda = lda;
+            }
+            return rowStarts;
+        }
+
+        /** Lane i holds i * ldb: where LANES consecutive rows of a stored (N, K) B start, for gathering one k of each. */
+        private final int[] columnStarts = new int[LANES];
+        private int columnStartsLdb = -1;
+
+        int[] columnStarts(int ldb) {
+            if (ldb != columnStartsLdb) {
+                for (int i = 0; i < LANES; i++) columnStarts[i] = i * ldb;
+                columnStartsLdb = ldb;
+            }
+            return columnStarts;
+        }
+
         float[] packedB(int size) {
             if (packedB.length < size) packedB = new float[size];
             return packedB;
@@ -270,10 +294,10 @@ public final class Gemm {
             for (int pc = 0; pc < K; pc += KC) {
                 int kc = Math.min(KC, K - pc);
                 boolean accumulate = pc > 0 || beta != 0f; // later K blocks add onto the first
-                packB(transB, B, offB, ldb, pc, kc, jc, nc, packedB);
+                packB(transB, B, offB, ldb, pc, kc, jc, nc, packedB, ws.columnStarts(ldb));
                 for (int ic = rowStart; ic < rowEnd; ic += MC) {
                     int mc = Math.min(MC, rowEnd - ic);
-                    packA(transA, alpha, A, offA, lda, ic, mc, pc, kc, packedA);
+                    packA(transA, alpha, A, offA, lda, ic, mc, pc, kc, packedA, ws.rowStarts(lda));
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int bPanel = jr * kc; // (jr / NR) panels of kc * NR floats
@@ -299,7 +323,7 @@ public final class Gemm {
      * jc+p*NR.., each k row of NR floats contiguous. Columns past nc are zero.
      */
     private static void packB(boolean transB, float[] B, int offB, int ldb, int pc, int kc, int jc, int nc,
-                              float[] dst) {
+                              float[] dst, int[] columnStarts) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int panel = jr * kc;
@@ -320,6 +344,14 @@ public final class Gemm {
                         for (int j = nr; j < NR; j++) dst[d + j] = 0f;
                     }
                 }
+            } else if (nr == NR) {
+                // B is stored (N, K): column j of op(B) is row j of B. Gather each k's NR values, a vector at a time.
+                int src = offB + col * ldb + pc, half = LANES * ldb;
+                for (int p = 0; p < kc; p++) {
+                    int d = panel + p * NR;
+                    FloatVector.fromArray(SPECIES, B, src + p, columnStarts, 0).intoArray(dst, d);
+                    FloatVector.fromArray(SPECIES, B, src + half + p, columnStarts, 0).intoArray(dst, d + LANES);
+                }
             } else {
                 // B is stored (N, K): column j of op(B) is row j of B, contiguous in k.
                 for (int j = 0; j < nr; j++) {
@@ -338,7 +370,7 @@ public final class Gemm {
      * ic+p*MR.., the MR values of each k contiguous. Rows past mc are zero.
      */
     private static void packA(boolean transA, float alpha, float[] A, int offA, int lda, int ic, int mc, int pc, int kc,
-                              float[] dst) {
+                              float[] dst, int[] rowStarts) {
         if (transA) {
             // A is stored (K, M): read each k row once across all mc columns, dealing them out to the
             // panels (panel by panel would revisit each cache line MR/16 at a time).
@@ -363,7 +395,14 @@ public final class Gemm {
             int mr = Math.min(MR, mc - ir);
             int panel = ir * kc;
             int src = offA + (ic + ir) * lda + pc;
-            if (!transA && mr == MR) {
+            if (!transA && mr == MR && LANES >= MR) {
+                // A is stored (M, K): one masked gather per k collects the MR rows' values, one masked store writes them.
+                FloatVector alphas = FloatVector.broadcast(SPECIES, alpha);
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(SPECIES, A, src + p, rowStarts, 0, FIRST_MR).mul(alphas)
+                            .intoArray(dst, panel + p * MR, FIRST_MR);
+                }
+            } else if (!transA && mr == MR) {
                 // A is stored (M, K): walk six rows side by side, writing each k's six values together.
                 for (int r0 = 0; r0 < MR; r0 += 6) {
                     int s0 = src + r0 * lda, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
