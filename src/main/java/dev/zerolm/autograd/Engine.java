@@ -17,6 +17,8 @@ import java.util.Map;
  */
 public final class Engine {
 
+    private static final Object[] NO_TARGETS = {};
+
     private Engine() {}
 
     public static void backward(Tensor root, Tensor seed, boolean retainGraph) {
@@ -66,7 +68,7 @@ public final class Engine {
         visited.put(start, Boolean.TRUE);
         while (!stack.isEmpty()) {
             Object[] frame = stack.peek();
-            Object[] targets = frame[0] instanceof Node node ? node.targets() : new Object[0];
+            Object[] targets = frame[0] instanceof Node node ? node.targets() : NO_TARGETS;
             int next = (Integer) frame[1];
             if (next < targets.length) {
                 frame[1] = next + 1;

@@ -23,9 +23,13 @@ public final class Attention {
         return () -> depth[0]--;
     }
 
-    /** Whether the fused kernels may run on this thread (no {@link #composedOnly()} scope is open). */
-    static boolean fusedAllowed() {
-        return COMPOSED_ONLY_DEPTH.get()[0] == 0;
+    /**
+     * Whether attention may run fused: nothing needs the (Tq, Tk) weights (no padding mask, no active dropout on
+     * them, not asked for) and no {@link #composedOnly()} scope is open on this thread.
+     */
+    static boolean fusable(Tensor paddedKeys, Dropout dropout, boolean needWeights) {
+        boolean dropoutActive = dropout.isTraining() && dropout.p() > 0;
+        return paddedKeys == null && !dropoutActive && !needWeights && COMPOSED_ONLY_DEPTH.get()[0] == 0;
     }
 
     /**
@@ -81,8 +85,7 @@ public final class Attention {
      */
     public static Output scaledDotProduct(Tensor q, Tensor k, Tensor v, boolean causal, Tensor paddedKeys,
                                           Dropout dropout, boolean needWeights) {
-        boolean dropoutActive = dropout.isTraining() && dropout.p() > 0;
-        if (paddedKeys == null && !dropoutActive && !needWeights && fusedAllowed()) {
+        if (fusable(paddedKeys, dropout, needWeights)) {
             return new Output(NNOps.scaledDotProductAttention(q, k, v, causal), null);
         }
         int Tq = q.size(2), Tk = k.size(2);

@@ -87,9 +87,7 @@ public final class MultiHeadSelfAttention extends Module {
             throw new ShapeException("attention: input of shape " + Shapes.str(x.shape()) + " is not (B, T, " + nEmbd + ")");
         }
         int B = x.size(0), T = x.size(1);
-        boolean dropoutActive = attnDropout.isTraining() && attnDropout.p() > 0;
-        if (rotary == null && cache == null && keyPaddingMask == null && !needWeights && !dropoutActive
-                && Attention.fusedAllowed()) {
+        if (rotary == null && cache == null && Attention.fusable(keyPaddingMask, attnDropout, needWeights)) {
             // The common training case: split heads, fused attention and merge heads in one op.
             Tensor y = NNOps.attentionFromQkv(cAttn.forward(x), nHead, causal);  // (B, T, 3C) -> (B, T, C)
             return new Attention.Output(residDropout.forward(cProj.forward(y)), null);

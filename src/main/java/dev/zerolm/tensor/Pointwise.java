@@ -226,7 +226,7 @@ final class Pointwise {
      */
     private static int repeatingRowLength(Tensor t, int[] shape) {
         int period = t.numel();
-        boolean repeats = period > 0 && period < Shapes.numel(shape) && isSuffix(t.shape(), shape)
+        boolean repeats = period > 0 && period < Shapes.numel(shape) && Shapes.isTrailing(t.shape(), shape)
                 && t.isContiguous() && t.storage().heapArray() != null;
         return repeats ? period : 0;
     }
@@ -259,27 +259,24 @@ final class Pointwise {
             default -> Parallel.forRange(n, PARALLEL_GRAIN, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = op.apply(in[off + i], s); });
         }
         Tensor y = Tensor.of(out, x.shape());
-        // Only POW and MAX read x in backward; the others must not mention it, or its values would stay alive.
-        Node.Backward linear = switch (op) {
+        // Only POW and MAX read x in backward; the other rules must not mention it, or its values would stay alive.
+        int[] shape = x.shape();
+        Node.Backward rule = switch (op) {
             case ADD, SUB -> g -> new Tensor[] {g};
             case MUL -> g -> new Tensor[] {g.mul(s)};
             case DIV -> g -> new Tensor[] {g.div(s)};
-            default -> null;
-        };
-        if (linear != null) return Tensor.record(y, op.opName() + "_scalar", linear, x);
-        return Tensor.record(y, op.opName() + "_scalar", g -> new Tensor[] {switch (op) {
-            case ADD, SUB, MUL, DIV -> throw new IllegalStateException(op + " has a value-free backward");
-            case POW -> {
+            case POW -> g -> {
                 float[] d = new float[n];
                 for (int i = 0; i < n; i++) d[i] = (float) (s * Math.pow(in[off + i], s - 1));
-                yield g.mul(Tensor.of(d, x.shape()));
-            }
-            case MAX -> {
+                return new Tensor[] {g.mul(Tensor.of(d, shape))};
+            };
+            case MAX -> g -> {
                 float[] d = new float[n];
                 for (int i = 0; i < n; i++) d[i] = in[off + i] >= s ? 1 : 0;
-                yield g.mul(Tensor.of(d, x.shape()));
-            }
-        }}, x);
+                return new Tensor[] {g.mul(Tensor.of(d, shape))};
+            };
+        };
+        return Tensor.record(y, op.opName() + "_scalar", rule, x);
     }
 
     /** t's values broadcast to shape, as a row-major array (t's own array when no work is needed). */
@@ -293,7 +290,7 @@ final class Pointwise {
         // A contiguous t whose shape is a suffix of the target repeats with period t.numel() (e.g. a bias).
         Tensor tc = t.detach();
         int period = tc.numel();
-        if (isSuffix(tc.shape(), shape) && tc.isContiguous() && tc.storage().heapArray() != null && period > 0) {
+        if (Shapes.isTrailing(tc.shape(), shape) && tc.isContiguous() && tc.storage().heapArray() != null && period > 0) {
             float[] src = tc.data();
             float[] out = new float[n];
             for (int o = 0; o < n; o += period) System.arraycopy(src, tc.offset(), out, o, period);
@@ -304,14 +301,6 @@ final class Pointwise {
         return out;
     }
 
-    private static boolean isSuffix(int[] small, int[] big) {
-        int k = 0;
-        while (k < small.length && small[k] == 1) k++; // leading 1s do not change the layout
-        int len = small.length - k;
-        if (len > big.length) return false;
-        for (int i = 0; i < len; i++) if (small[k + i] != big[big.length - len + i]) return false;
-        return true;
-    }
 
     /** dst += alpha * src (src broadcast to dst's shape). dst must be a contiguous heap tensor. */
     static void addInPlace(Tensor dst, Tensor src, float alpha) {

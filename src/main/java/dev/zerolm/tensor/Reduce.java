@@ -57,19 +57,6 @@ final class Reduce {
         return new Plan(perm, inverse, rows, rowLength, kept, out);
     }
 
-    /**
-     * Whether target, less leading 1s, is a proper trailing part of shape: summing shape down to it adds whole
-     * rows of length numel(target) together.
-     */
-    static boolean isRowSuffix(int[] target, int[] shape) {
-        int k = 0;
-        while (k < target.length && target[k] == 1) k++;
-        int len = target.length - k;
-        if (len >= shape.length || target.length > shape.length) return false;
-        for (int i = 0; i < len; i++) if (target[k + i] != shape[shape.length - len + i]) return false;
-        return true;
-    }
-
     /** x (..., rows of n) summed over its rows into shape target (numel n), in double, outside autograd. */
     static Tensor sumRows(Tensor x, int[] target) {
         int n = Shapes.numel(target), rows = x.numel() / Math.max(1, n), off = x.offset();

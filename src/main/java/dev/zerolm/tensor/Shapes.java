@@ -60,6 +60,19 @@ public final class Shapes {
         return out;
     }
 
+    /**
+     * Whether small, less any leading 1s, equals the last dims of big: a contiguous tensor of shape small then
+     * repeats along big's leading dims (a bias (C) against (B, T, C)).
+     */
+    public static boolean isTrailing(int[] small, int[] big) {
+        int k = 0;
+        while (k < small.length && small[k] == 1) k++; // leading 1s do not change the layout
+        int len = small.length - k;
+        if (len > big.length) return false;
+        for (int i = 0; i < len; i++) if (small[k + i] != big[big.length - len + i]) return false;
+        return true;
+    }
+
     public static boolean same(int[] a, int[] b) {
         return Arrays.equals(a, b);
     }

@@ -237,8 +237,7 @@ public final class Tensor {
     /** Adds g into .grad (allocating it on first use); gradients accumulate across backward calls. */
     public void accumulateGrad(Tensor g) {
         if (grad == null) {
-            grad = zeros(shape); // a fresh buffer: the incoming gradient may be shared with other tensors
-            StridedCopy.copy(g.expand(shape), grad.data(), 0);
+            grad = g.detach().expand(shape).copy(); // a fresh buffer: the incoming gradient may be shared with other tensors
             return;
         }
         grad.addInPlace(g);
@@ -487,8 +486,8 @@ public final class Tensor {
     /** Sums broadcast dims away so a gradient matches the shape of the tensor it belongs to. */
     public Tensor sumToShape(int[] target) {
         if (Arrays.equals(shape, target)) return this;
-        if (!(requiresGrad && GradMode.isEnabled()) && Reduce.isRowSuffix(target, shape) && isContiguous()
-                && storage.heapArray() != null) {
+        if (!(requiresGrad && GradMode.isEnabled()) && target.length <= shape.length && Shapes.isTrailing(target, shape)
+                && isContiguous() && storage.heapArray() != null) {
             return Reduce.sumRows(this, target);   // a bias gradient: one pass down the rows, no permuted copy
         }
         int lead = rank() - target.length;

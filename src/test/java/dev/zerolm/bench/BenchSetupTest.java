@@ -56,6 +56,9 @@ class BenchSetupTest {
     void childHeapIsSizedToTheModelWithAFloor() {
         // GPT-2 124M has 124,439,808 weights; block 256 drops the position rows 256..1023 (768 x 768 of them).
         assertThat(BenchModel.c().parameters()).isEqualTo(124_439_808L - 768L * 768);
+        for (BenchModel m : new BenchModel[] {BenchModel.a(), BenchModel.b()}) {            // the formula against a built model
+            assertThat(m.parameters()).as(m.id()).isEqualTo(new dev.zerolm.models.GPT(m.config(), new dev.zerolm.tensor.Rng(1)).parameterCount());
+        }
         long c = BenchModel.c().trainingHeapBytes();
         assertThat(c).isBetween(16 * BenchModel.c().parameters(), 6L << 30);    // weights, grads, moments; under 6 GiB
         assertThat(ChildJvm.heapFlag(BenchModel.c())).isEqualTo("-Xmx" + (c >> 20) + "m");

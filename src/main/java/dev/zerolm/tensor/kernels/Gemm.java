@@ -66,33 +66,34 @@ public final class Gemm {
         float[] packedB = new float[0];
         final float[] tile = new float[MR * NR];
 
-        /** Lane i holds i * lda for i < MR (0 past it): where A's MR rows start, for gathering one k of each. */
-        private final int[] rowStarts = new int[LANES];
-        private int rowStartsLda = -1;
-
-        int[] rowStarts(int lda) {
-            if (lda != rowStartsLda) {
-                for (int i = 0; i < LANES; i++) rowStarts[i] = i < MR ? i * lda : 0;
-                rowStartsLda = lda;
-            }
-            return rowStarts;
-        }
-
-        /** Lane i holds i * ldb: where LANES consecutive rows of a stored (N, K) B start, for gathering one k of each. */
-        private final int[] columnStarts = new int[LANES];
-        private int columnStartsLdb = -1;
-
-        int[] columnStarts(int ldb) {
-            if (ldb != columnStartsLdb) {
-                for (int i = 0; i < LANES; i++) columnStarts[i] = i * ldb;
-                columnStartsLdb = ldb;
-            }
-            return columnStarts;
-        }
+        /** Gather offsets into A (its rows) and into a stored (N, K) B (its rows, op(B)'s columns). */
+        final RowOffsets aRows = new RowOffsets(Math.min(MR, LANES)), bRows = new RowOffsets(LANES);
 
         float[] packedB(int size) {
             if (packedB.length < size) packedB = new float[size];
             return packedB;
+        }
+    }
+
+    /**
+     * Lane i &lt; rows holds i * ld, where consecutive rows of a matrix start, to gather one element of each; lanes past
+     * rows hold 0 (the library checks even masked-off lanes). Rebuilt when ld changes.
+     */
+    private static final class RowOffsets {
+        private final int[] offsets = new int[LANES];
+        private final int rows;
+        private int ld = -1;
+
+        RowOffsets(int rows) {
+            this.rows = rows;
+        }
+
+        int[] of(int ld) {
+            if (ld != this.ld) {
+                for (int i = 0; i < LANES; i++) offsets[i] = i < rows ? i * ld : 0;
+                this.ld = ld;
+            }
+            return offsets;
         }
     }
 
@@ -294,10 +295,10 @@ public final class Gemm {
             for (int pc = 0; pc < K; pc += KC) {
                 int kc = Math.min(KC, K - pc);
                 boolean accumulate = pc > 0 || beta != 0f; // later K blocks add onto the first
-                packB(transB, B, offB, ldb, pc, kc, jc, nc, packedB, ws.columnStarts(ldb));
+                packB(transB, B, offB, ldb, pc, kc, jc, nc, packedB, ws.bRows.of(ldb));
                 for (int ic = rowStart; ic < rowEnd; ic += MC) {
                     int mc = Math.min(MC, rowEnd - ic);
-                    packA(transA, alpha, A, offA, lda, ic, mc, pc, kc, packedA, ws.rowStarts(lda));
+                    packA(transA, alpha, A, offA, lda, ic, mc, pc, kc, packedA, ws.aRows.of(lda));
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int bPanel = jr * kc; // (jr / NR) panels of kc * NR floats
