@@ -1,14 +1,17 @@
 package dev.zerolm.tensor;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one shared thread pool every kernel uses. Its size comes from {@code --threads}, else the
+ * The one shared set of worker threads every kernel uses. Its size comes from {@code --threads}, else the
  * {@code ZEROLM_THREADS} environment variable, else the number of cores.
+ *
+ * <p>A training step of a small model is hundreds of kernels of tens of microseconds each, so the hand-off
+ * matters as much as the split. Workers wait for the next kernel by spinning for a short while before they
+ * sleep (as OpenMP's active wait does): a kernel that follows another within that window starts on every core
+ * at once, without the wake-up latency of a parked thread (about 10 µs per kernel with a ForkJoinPool).
  */
 public final class Parallel {
 
@@ -18,8 +21,16 @@ public final class Parallel {
         void run(int start, int end);
     }
 
+    /** How long an idle worker spins for the next kernel before it parks. */
+    static final long SPIN_NANOS = Long.getLong("zerolm.spinNanos", 100_000L);
+
     private static volatile int threads = defaultThreads();
-    private static volatile ForkJoinPool pool;
+
+    /** One turn of a wait loop: yields the core, so a waiter never keeps the thread it waits for off it. */
+    private static void pause() {
+        Thread.yield();
+    }
+    private static volatile Workers workers;
 
     private Parallel() {}
 
@@ -40,25 +51,25 @@ public final class Parallel {
         return threads;
     }
 
-    /** Sets the pool size; the old pool (if any) is shut down once its tasks finish. */
+    /** Sets the number of threads; the old workers stop once their current kernel is done. */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + n);
-        if (n == threads && pool != null) return;
+        if (n == threads && workers != null) return;
         threads = n;
-        ForkJoinPool old = pool;
-        pool = null;
+        Workers old = workers;
+        workers = null;
         if (old != null) old.shutdown();
     }
 
-    private static ForkJoinPool pool() {
-        ForkJoinPool p = pool;
-        if (p == null) {
+    private static Workers workers() {
+        Workers w = workers;
+        if (w == null) {
             synchronized (Parallel.class) {
-                if (pool == null) pool = new ForkJoinPool(threads);
-                p = pool;
+                if (workers == null) workers = new Workers(threads);
+                w = workers;
             }
         }
-        return p;
+        return w;
     }
 
     /**
@@ -68,39 +79,151 @@ public final class Parallel {
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
         if (n <= 0) return;
-        int t = threads;
-        int chunks = Math.max(1, Math.min(t, n / Math.max(1, minChunk)));
-        // Nested calls from inside a worker run inline: the pool is already busy with the outer split.
-        if (chunks == 1 || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == pool) {
+        int chunks = Math.max(1, Math.min(threads, n / Math.max(1, minChunk)));
+        if (chunks == 1) {
             body.run(0, n);
             return;
         }
-        ForkJoinPool p = pool();
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        int per = n / chunks, rem = n % chunks;
-        int start = 0;
         int[] bounds = new int[chunks + 1];
-        for (int c = 0; c < chunks; c++) {
+        int per = n / chunks, rem = n % chunks;
+        for (int c = 0, start = 0; c < chunks; c++) {
             bounds[c] = start;
             start += per + (c < rem ? 1 : 0);
         }
         bounds[chunks] = n;
-        for (int c = 1; c < chunks; c++) {
-            final int s = bounds[c], e = bounds[c + 1];
-            futures.add(p.submit(() -> body.run(s, e)));
+        Workers w = workers();
+        // Nested calls (from inside a chunk) and calls from a second thread while the workers are busy run their
+        // chunks one after another here: same chunks, so the same results.
+        if (w.size() < chunks - 1 || !w.tryRun(body, bounds)) {
+            for (int c = 0; c < chunks; c++) body.run(bounds[c], bounds[c + 1]);
         }
-        body.run(bounds[0], bounds[1]);
-        for (Future<?> f : futures) {
+    }
+
+    /** One kernel handed to the workers: chunk c + 1 goes to worker c; the caller runs chunk 0. */
+    private static final class Job {
+        final RangeBody body;
+        final int[] bounds;
+        final AtomicInteger pending;
+        volatile Throwable failure;
+        volatile Thread waiter;
+
+        Job(RangeBody body, int[] bounds) {
+            this.body = body;
+            this.bounds = bounds;
+            this.pending = new AtomicInteger(bounds.length - 2);
+        }
+
+        /** Runs chunk c on a worker; the last one to finish wakes the caller if it went to sleep. */
+        void runChunk(int c) {
             try {
-                f.get();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new RuntimeException("interrupted while waiting for a parallel kernel", ie);
-            } catch (ExecutionException ee) {
-                Throwable cause = ee.getCause();
-                if (cause instanceof RuntimeException re) throw re;
-                if (cause instanceof Error err) throw err;
-                throw new RuntimeException(cause);
+                body.run(bounds[c], bounds[c + 1]);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            if (pending.decrementAndGet() == 0) {
+                Thread w = waiter;
+                if (w != null) LockSupport.unpark(w);
+            }
+        }
+
+        void await() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (pending.get() != 0) {
+                if (System.nanoTime() < spinUntil) {
+                    pause();
+                } else {
+                    waiter = Thread.currentThread();
+                    if (pending.get() != 0) LockSupport.park(this);
+                }
+            }
+        }
+    }
+
+    /** threads − 1 daemon threads; the caller of a kernel runs its first chunk itself. */
+    private static final class Workers {
+        private final Worker[] threads;
+        private final ReentrantLock owner = new ReentrantLock();
+        /** The latest kernel; a worker runs its chunk of each new one once. */
+        private volatile Job job;
+        private volatile boolean stopped;
+
+        Workers(int n) {
+            threads = new Worker[n - 1];
+            for (int i = 0; i < threads.length; i++) {
+                threads[i] = new Worker(this, i);
+                threads[i].start();
+            }
+        }
+
+        int size() {
+            return threads.length;
+        }
+
+        /** Runs the chunks on the workers and this thread; false (nothing run) when the workers are taken. */
+        boolean tryRun(RangeBody body, int[] bounds) {
+            if (Thread.currentThread() instanceof Worker || owner.isHeldByCurrentThread() || !owner.tryLock()) return false;
+            try {
+                Job j = new Job(body, bounds);
+                job = j;
+                for (int i = 0; i < bounds.length - 2; i++) threads[i].wake();
+                Throwable mine = null;
+                try {
+                    body.run(bounds[0], bounds[1]);
+                } catch (Throwable t) {
+                    mine = t;
+                }
+                j.await();
+                Throwable t = mine != null ? mine : j.failure;
+                if (t instanceof RuntimeException re) throw re;
+                if (t instanceof Error err) throw err;
+                if (t != null) throw new RuntimeException(t);
+                return true;
+            } finally {
+                owner.unlock();
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Worker w : threads) LockSupport.unpark(w);
+        }
+    }
+
+    /** Worker i: spins, then sleeps, until a new kernel is posted; runs chunk i + 1 of it if it has one; repeats. */
+    private static final class Worker extends Thread {
+        private final Workers pool;
+        private final int index;
+        private volatile boolean parked;
+
+        Worker(Workers pool, int index) {
+            super("zerolm-worker-" + (index + 1));
+            this.pool = pool;
+            this.index = index;
+            setDaemon(true);
+        }
+
+        void wake() {
+            if (parked) LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            Job seen = null;                                          // no kernel was posted before this pool existed
+            while (true) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                Job next;
+                while ((next = pool.job) == seen && !pool.stopped) {
+                    if (System.nanoTime() < spinUntil) {
+                        pause();
+                    } else {
+                        parked = true;
+                        if (pool.job == seen && !pool.stopped) LockSupport.park(pool);
+                        parked = false;
+                    }
+                }
+                if (pool.stopped) return;
+                seen = next;
+                if (index + 2 < next.bounds.length) next.runChunk(index + 1);
             }
         }
     }
