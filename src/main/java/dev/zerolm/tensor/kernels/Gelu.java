@@ -24,30 +24,46 @@ public final class Gelu {
 
     /** y[yOff + i] = gelu(x[xOff + i]) for i in [0, n). */
     public static void forward(float[] x, int xOff, float[] y, int yOff, int n) {
-        FloatVector half = FloatVector.broadcast(SPECIES, 0.5f), one = FloatVector.broadcast(SPECIES, 1f);
-        // The last, partial vector goes through the same arithmetic under a mask, so an element's value does not
-        // depend on where it falls (causality tests compare a prefix's outputs bit for bit).
-        for (int i = 0; i < n; i += LANES) {
+        int i = 0, whole = SPECIES.loopBound(n);
+        for (; i < whole; i += LANES) {
+            gelu(FloatVector.fromArray(SPECIES, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        if (i < n) {
+            // The last, partial vector goes through the same arithmetic under a mask, so an element's value does not
+            // depend on where it falls (causality tests compare a prefix's outputs bit for bit).
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i, m);
-            FloatVector t = tanhOfU(xv.max(-SATURATED).min(SATURATED));
-            xv.mul(half).mul(one.add(t)).intoArray(y, yOff + i, m);
+            gelu(FloatVector.fromArray(SPECIES, x, xOff + i, m)).intoArray(y, yOff + i, m);
         }
     }
 
     /** dx[dxOff + i] = g[gOff + i] · gelu'(x[xOff + i]) for i in [0, n). */
     public static void backward(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, int n) {
-        FloatVector half = FloatVector.broadcast(SPECIES, 0.5f), one = FloatVector.broadcast(SPECIES, 1f);
-        FloatVector k = FloatVector.broadcast(SPECIES, SQRT_2_OVER_PI), c3 = FloatVector.broadcast(SPECIES, 3 * C);
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            // Beyond ±SATURATED tanh u is ±1 in float and the second term is 0; clamping keeps x³ finite there.
-            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i, m).max(-SATURATED).min(SATURATED);
-            FloatVector t = tanhOfU(xv);
-            FloatVector du = k.mul(c3.mul(xv).mul(xv).add(one));                        // du/dx
-            FloatVector d = half.mul(one.add(t)).add(half.mul(xv).mul(one.sub(t.mul(t))).mul(du));
-            d.mul(FloatVector.fromArray(SPECIES, g, gOff + i, m)).intoArray(dx, dxOff + i, m);
+        int i = 0, whole = SPECIES.loopBound(n);
+        for (; i < whole; i += LANES) {
+            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i);
+            derivative(xv).mul(FloatVector.fromArray(SPECIES, g, gOff + i)).intoArray(dx, dxOff + i);
         }
+        if (i < n) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i, m);
+            derivative(xv).mul(FloatVector.fromArray(SPECIES, g, gOff + i, m)).intoArray(dx, dxOff + i, m);
+        }
+    }
+
+    /** ½ x (1 + tanh u), lane by lane. */
+    private static FloatVector gelu(FloatVector x) {
+        FloatVector t = tanhOfU(x.max(-SATURATED).min(SATURATED));
+        return x.mul(0.5f).mul(t.add(1f));
+    }
+
+    /** gelu'(x), lane by lane. */
+    private static FloatVector derivative(FloatVector x) {
+        FloatVector half = FloatVector.broadcast(SPECIES, 0.5f), one = FloatVector.broadcast(SPECIES, 1f);
+        // Beyond ±SATURATED tanh u is ±1 in float and the second term is 0; clamping keeps x³ finite there.
+        FloatVector xv = x.max(-SATURATED).min(SATURATED);
+        FloatVector t = tanhOfU(xv);
+        FloatVector du = FloatVector.broadcast(SPECIES, SQRT_2_OVER_PI).mul(xv.mul(3 * C).mul(xv).add(one));   // du/dx
+        return half.mul(one.add(t)).add(half.mul(xv).mul(one.sub(t.mul(t))).mul(du));
     }
 
     /** tanh(√(2/π) (x + 0.044715 x³)) lane by lane. */

@@ -30,8 +30,13 @@ public final class GeluErf {
 
     /** y[yOff + i] = x Φ(x) for x = x[xOff + i], i in [0, n). */
     public static void forward(float[] x, int xOff, float[] y, int yOff, int n) {
-        // The last, partial vector goes through the same arithmetic under a mask: a value never depends on its position.
-        for (int i = 0; i < n; i += LANES) {
+        int i = 0, whole = SPECIES.loopBound(n);
+        for (; i < whole; i += LANES) {
+            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i);
+            xv.mul(normalCdf(xv)).intoArray(y, yOff + i);
+        }
+        if (i < n) {
+            // The last, partial vector goes through the same arithmetic under a mask: a value never depends on its position.
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i, m);
             xv.mul(normalCdf(xv)).intoArray(y, yOff + i, m);
@@ -40,15 +45,23 @@ public final class GeluErf {
 
     /** dx[dxOff + i] = g[gOff + i] · (Φ(x) + x φ(x)) for x = x[xOff + i], i in [0, n). */
     public static void backward(float[] x, int xOff, float[] g, int gOff, float[] dx, int dxOff, int n) {
-        FloatVector invSqrt2 = FloatVector.broadcast(SPECIES, INV_SQRT_2), invSqrt2pi = FloatVector.broadcast(SPECIES, INV_SQRT_2PI);
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i, m);
-            FloatVector z = xv.abs().mul(invSqrt2).min(Z_MAX);
-            FloatVector pdf = VectorMath.exp(z.mul(z).neg()).mul(invSqrt2pi);               // φ(x) = e^{−z²}/√(2π)
-            FloatVector d = normalCdf(xv).add(xv.mul(pdf));
-            d.mul(FloatVector.fromArray(SPECIES, g, gOff + i, m)).intoArray(dx, dxOff + i, m);
+        int i = 0, whole = SPECIES.loopBound(n);
+        for (; i < whole; i += LANES) {
+            derivative(FloatVector.fromArray(SPECIES, x, xOff + i))
+                    .mul(FloatVector.fromArray(SPECIES, g, gOff + i)).intoArray(dx, dxOff + i);
         }
+        if (i < n) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            derivative(FloatVector.fromArray(SPECIES, x, xOff + i, m))
+                    .mul(FloatVector.fromArray(SPECIES, g, gOff + i, m)).intoArray(dx, dxOff + i, m);
+        }
+    }
+
+    /** Φ(x) + x φ(x), lane by lane. */
+    private static FloatVector derivative(FloatVector x) {
+        FloatVector z = x.abs().mul(INV_SQRT_2).min(Z_MAX);
+        FloatVector pdf = VectorMath.exp(z.mul(z).neg()).mul(INV_SQRT_2PI);               // φ(x) = e^{−z²}/√(2π)
+        return normalCdf(x).add(x.mul(pdf));
     }
 
     /** Φ(x) lane by lane: ½ erfc(|x|/√2) for x < 0, 1 − ½ erfc(|x|/√2) for x ≥ 0. */
