@@ -1,6 +1,7 @@
 package dev.zerolm.tensor;
 
 import dev.zerolm.tensor.kernels.FlashAttention;
+import dev.zerolm.tensor.kernels.LayerNormRows;
 
 /** The fused neural-network ops: softmax family, layer norm, dropout, cross-entropy, embedding lookup, attention. */
 public final class NNOps {
@@ -89,21 +90,11 @@ public final class NNOps {
         float[] b = bias == null ? null : bias.detach().contiguous().toArray();
         float[] out = new float[xc.numel()], mean = new float[rows], rstd = new float[rows];
         Parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, C)), (lo, hi) -> {
+            float[] stats = new float[2];
             for (int r = lo; r < hi; r++) {
-                int base = off + r * C;
-                double m = 0;
-                for (int j = 0; j < C; j++) m += a[base + j];
-                m /= C;
-                double v = 0;
-                for (int j = 0; j < C; j++) { double dd = a[base + j] - m; v += dd * dd; }
-                v /= C;
-                float rs = (float) (1 / Math.sqrt(v + eps));
-                mean[r] = (float) m;
-                rstd[r] = rs;
-                for (int j = 0; j < C; j++) {
-                    float n = (a[base + j] - (float) m) * rs;
-                    out[r * C + j] = n * (w == null ? 1f : w[j]) + (b == null ? 0f : b[j]);
-                }
+                LayerNormRows.forward(a, off + r * C, C, w, b, eps, out, r * C, stats);
+                mean[r] = stats[0];
+                rstd[r] = stats[1];
             }
         });
         Tensor y = Tensor.of(out, x.shape());
@@ -115,29 +106,12 @@ public final class NNOps {
             // Rows go to threads in fixed blocks, each with its own dw and db partial sums, added up in block order
             // afterwards: the result does not depend on the thread count.
             int blocks = (rows + NORM_BLOCK_ROWS - 1) / NORM_BLOCK_ROWS;
-            double[] dwParts = new double[blocks * C], dbParts = new double[blocks * C];
+            float[] dwParts = weight == null ? null : new float[blocks * C], dbParts = bias == null ? null : new float[blocks * C];
             Parallel.forRange(blocks, 1, (lo, hi) -> {
                 for (int blk = lo; blk < hi; blk++) {
-                    int part = blk * C;
                     for (int r = blk * NORM_BLOCK_ROWS; r < Math.min(rows, (blk + 1) * NORM_BLOCK_ROWS); r++) {
-                        int xb = off + r * C, gb = gOff + r * C;
-                        // dx = rstd * (dnorm - mean(dnorm) - norm * mean(dnorm * norm)), dnorm = g * w
-                        double meanD = 0, meanDN = 0;
-                        for (int j = 0; j < C; j++) {
-                            float norm = (a[xb + j] - mean[r]) * rstd[r];
-                            float dn = gv[gb + j] * (w == null ? 1f : w[j]);
-                            meanD += dn;
-                            meanDN += dn * norm;
-                            dwParts[part + j] += gv[gb + j] * norm;
-                            dbParts[part + j] += gv[gb + j];
-                        }
-                        meanD /= C;
-                        meanDN /= C;
-                        for (int j = 0; j < C; j++) {
-                            float norm = (a[xb + j] - mean[r]) * rstd[r];
-                            float dn = gv[gb + j] * (w == null ? 1f : w[j]);
-                            dx[r * C + j] = (float) (rstd[r] * (dn - meanD - norm * meanDN));
-                        }
+                        LayerNormRows.backward(a, off + r * C, gv, gOff + r * C, C, w, mean[r], rstd[r], dx, r * C,
+                                dwParts, dbParts, blk * C);
                     }
                 }
             });
@@ -159,7 +133,7 @@ public final class NNOps {
     private static final int NORM_BLOCK_ROWS = 64;
 
     /** Column sums of parts (blocks, C), block by block in order, as floats. */
-    private static float[] sumBlocks(double[] parts, int blocks, int C) {
+    private static float[] sumBlocks(float[] parts, int blocks, int C) {
         double[] sum = new double[C];
         for (int blk = 0; blk < blocks; blk++) for (int j = 0; j < C; j++) sum[j] += parts[blk * C + j];
         return toFloat(sum);
