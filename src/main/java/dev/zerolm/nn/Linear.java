@@ -1,5 +1,6 @@
 package dev.zerolm.nn;
 
+import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.ShapeException;
@@ -28,15 +29,14 @@ public final class Linear extends Layer {
         this.bias = bias ? registerParameter("bias", Tensor.rand(rng, -bound, bound, out)) : null;
     }
 
-    /** (..., in) -> (..., out). The transpose is a view: the GEMM reads W with a transpose flag. */
+    /** (..., in) -> (..., out): one GEMM that reads W transposed in place and adds the bias as it writes. */
     @Override
     public Tensor forward(Tensor x) {
         if (x.size(-1) != in) {
             throw new ShapeException("Linear(" + in + " -> " + out + "): input of shape " + Shapes.str(x.shape())
                     + " has last dim " + x.size(-1) + ", expected " + in);
         }
-        Tensor y = x.matmul(weight.t());
-        if (bias != null) y = y.add(bias);
+        Tensor y = NNOps.linear(x, weight, bias);
         for (LinearHook hook : hooks) y = hook.apply(x, y);
         return y;
     }

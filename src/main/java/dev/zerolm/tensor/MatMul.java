@@ -31,6 +31,53 @@ final class MatMul {
         return batched(a, b);
     }
 
+    /**
+     * A Linear layer's x·Wᵀ + b as one op: x (..., in), weight (out, in), bias (out) or null -> (..., out). The
+     * bias is added as the GEMM writes each tile (no second pass over the output), and the backward pass computes
+     * dx = g·W, dW = gᵀ·x (in W's layout) and db = column sums of g.
+     */
+    static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        if (weight.rank() != 2 || x.rank() < 1 || x.size(-1) != weight.size(1)) {
+            throw new ShapeException("linear: input " + Shapes.str(x.shape()) + " does not match weight "
+                    + Shapes.str(weight.shape()) + " (out, in): its last dim must be in");
+        }
+        int out = weight.size(0), in = weight.size(1);
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != out)) {
+            throw new ShapeException("linear: bias " + Shapes.str(bias.shape()) + " does not match weight "
+                    + Shapes.str(weight.shape()) + ": expected (" + out + ")");
+        }
+        Tensor xc = x.detach().contiguous(), wc = weight.detach().contiguous();
+        int rows = xc.numel() / Math.max(1, in);
+        float[] y = new float[rows * out];
+        if (bias != null) {
+            Tensor bc = bias.detach().contiguous();
+            Gemm.gemmBias(false, true, rows, out, in, 1f, xc.data(), xc.offset(), in, wc.data(), wc.offset(), in,
+                    bc.data(), bc.offset(), y, 0, out);                                    // (rows, in) x (in, out) + b
+        } else {
+            Gemm.gemm(false, true, rows, out, in, 1f, xc.data(), xc.offset(), in, wc.data(), wc.offset(), in, 0f, y, 0, out);
+        }
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        boolean needX = x.requiresGrad(), needW = weight.requiresGrad(), needB = bias != null && bias.requiresGrad();
+        int[] xShape = x.shape(), bShape = bias == null ? null : bias.shape();
+        return Tensor.record(Tensor.of(y, shape), "linear", g -> {
+            Tensor gc = g.contiguous();
+            float[] gv = gc.data();
+            Tensor dx = null, dw = null;
+            if (needX) {
+                float[] d = new float[rows * in];                                      // (rows, out) x (out, in)
+                Gemm.gemm(false, false, rows, in, out, 1f, gv, gc.offset(), out, wc.data(), wc.offset(), in, 0f, d, 0, in);
+                dx = Tensor.of(d, xShape);
+            }
+            if (needW) {
+                float[] d = new float[out * in];                                       // (out, rows) x (rows, in)
+                Gemm.gemm(true, false, out, in, rows, 1f, gv, gc.offset(), out, xc.data(), xc.offset(), in, 0f, d, 0, in);
+                dw = Tensor.of(d, out, in);
+            }
+            return new Tensor[] {dx, dw, needB ? gc.reshape(rows, out).sumToShape(bShape) : null};
+        }, x, weight, bias);
+    }
+
     private static Tensor matmul2d(Tensor a, Tensor b) {
         return batched(a, b);
     }

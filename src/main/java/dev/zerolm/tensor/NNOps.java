@@ -69,6 +69,11 @@ public final class NNOps {
 
     // ------------------------------------------------------------------ layer norm
 
+    /** x·Wᵀ + b (torch.nn.functional.linear): x (..., in), weight (out, in), bias (out) or null -> (..., out). */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return MatMul.linear(x, weight, bias);
+    }
+
     /**
      * Layer normalisation over the last dim: y = (x - mean) / sqrt(var + eps) * weight + bias, var biased.
      * weight and bias may be null. Mean and reciprocal std are kept for the fused backward.

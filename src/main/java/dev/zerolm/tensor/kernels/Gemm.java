@@ -110,7 +110,22 @@ public final class Gemm {
                             float[] A, int offA, int lda, float[] B, int offB, int ldb,
                             float beta, float[] C, int offC, int ldc) {
         checkShapes("gemm", transA, transB, M, N, K, A, offA, lda, 0, B, offB, ldb, 0, C, offC, ldc, 0, 1);
-        multiply(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc, true);
+        multiply(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, null, 0, C, offC, ldc, true);
+    }
+
+    /**
+     * C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + bias, with bias[biasOff + j] added to every row's column j: a
+     * Linear layer's x·Wᵀ + b in one pass, the bias added as each tile of C leaves the registers.
+     */
+    public static void gemmBias(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                                float[] bias, int biasOff, float[] C, int offC, int ldc) {
+        checkShapes("gemmBias", transA, transB, M, N, K, A, offA, lda, 0, B, offB, ldb, 0, C, offC, ldc, 0, 1);
+        if (biasOff < 0 || (long) biasOff + N > bias.length) {
+            throw new IllegalArgumentException("gemmBias: bias of " + bias.length + " floats from offset " + biasOff
+                    + " does not hold N = " + N + " values");
+        }
+        multiply(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, 0f, bias, biasOff, C, offC, ldc, true);
     }
 
     /**
@@ -134,50 +149,61 @@ public final class Gemm {
             Parallel.forRange(batch, minChunk, (start, end) -> {
                 for (int b = start; b < end; b++) {
                     multiply(transA, transB, M, N, K, alpha, A, (int) (offA + b * strideA), lda,
-                            B, (int) (offB + b * strideB), ldb, beta, C, (int) (offC + b * strideC), ldc, false);
+                            B, (int) (offB + b * strideB), ldb, beta, null, 0, C, (int) (offC + b * strideC), ldc, false);
                 }
             });
         } else {
             for (int b = 0; b < batch; b++) {
                 multiply(transA, transB, M, N, K, alpha, A, (int) (offA + b * strideA), lda,
-                        B, (int) (offB + b * strideB), ldb, beta, C, (int) (offC + b * strideC), ldc, true);
+                        B, (int) (offB + b * strideB), ldb, beta, null, 0, C, (int) (offC + b * strideC), ldc, true);
             }
         }
     }
 
-    /** Dispatches one validated product to the trivial, skinny or packed path. */
+    /** Dispatches one validated product to the trivial, skinny or packed path. bias (or null) goes with beta == 0. */
     private static void multiply(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                  float[] A, int offA, int lda, float[] B, int offB, int ldb,
-                                 float beta, float[] C, int offC, int ldc, boolean parallel) {
+                                 float beta, float[] bias, int biasOff, float[] C, int offC, int ldc, boolean parallel) {
         if (M == 0 || N == 0) return;
         if (K == 0 || alpha == 0f) {
-            scale(M, N, beta, C, offC, ldc);
+            if (bias != null) fillRows(M, N, bias, biasOff, C, offC, ldc);
+            else scale(M, N, beta, C, offC, ldc);
             return;
         }
         long macs = (long) M * N * K;
         if (macs <= SMALL_MACS || M <= SKINNY_ROWS) {   // packing would cost more than it saves
-            skinny(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc, parallel);
+            skinny(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, bias, biasOff, C, offC, ldc, parallel);
             return;
         }
         int threads = parallel ? Parallel.threads() : 1;
         if (threads == 1 || macs < 2 * MIN_MACS_PER_THREAD) {
-            blocked(transA, transB, 0, M, 0, N, K, alpha, A, offA, lda, B, offB, ldb, beta, C, offC, ldc);
+            blocked(transA, transB, 0, M, 0, N, K, alpha, A, offA, lda, B, offB, ldb, beta, bias, biasOff, C, offC, ldc);
             return;
         }
         int rowTiles = ceilDiv(M, MR), colTiles = ceilDiv(N, NR);
-        // Split rows when there are enough for every thread to get several tiles; C row ranges are
-        // disjoint and each thread packs its own copy of B, so threads share nothing but A, B reads.
-        if (rowTiles >= 4 * threads || rowTiles >= colTiles) {
+        // C row ranges (or column ranges) are disjoint and each thread packs its own copy of what it reads, so threads
+        // share nothing but A, B reads. A row split packs all of B on every thread, a column split all of A (once
+        // per NC block): split the way that packs less, e.g. columns for an LM head's (T, C) x (C, 50257).
+        long rowSplitPacking = threads * (long) K * N + (long) M * K * ceilDiv(N, NC);
+        long colSplitPacking = (long) K * N + threads * (long) M * K * ceilDiv(ceilDiv(N, threads), NC);
+        boolean enoughColumns = colTiles >= 4 * threads;
+        if (rowTiles >= colTiles ? !enoughColumns || rowSplitPacking <= colSplitPacking
+                : rowTiles >= 4 * threads && rowSplitPacking <= colSplitPacking) {
             int minChunk = (int) Math.max(1, MIN_MACS_PER_THREAD / ((long) MR * N * K));
             Parallel.forRange(rowTiles, minChunk, (start, end) ->
                     blocked(transA, transB, start * MR, Math.min(M, end * MR), 0, N, K, alpha,
-                            A, offA, lda, B, offB, ldb, beta, C, offC, ldc));
+                            A, offA, lda, B, offB, ldb, beta, bias, biasOff, C, offC, ldc));
         } else {
             int minChunk = (int) Math.max(1, MIN_MACS_PER_THREAD / ((long) M * NR * K));
             Parallel.forRange(colTiles, minChunk, (start, end) ->
                     blocked(transA, transB, 0, M, start * NR, Math.min(N, end * NR), K, alpha,
-                            A, offA, lda, B, offB, ldb, beta, C, offC, ldc));
+                            A, offA, lda, B, offB, ldb, beta, bias, biasOff, C, offC, ldc));
         }
+    }
+
+    /** Every row of C (M, N) = bias[biasOff..biasOff + N). */
+    private static void fillRows(int M, int N, float[] bias, int biasOff, float[] C, int offC, int ldc) {
+        for (int i = 0; i < M; i++) System.arraycopy(bias, biasOff, C, offC + i * ldc, N);
     }
 
     /** C = beta * C, with beta == 0 writing zeros whatever C held. */
@@ -195,10 +221,10 @@ public final class Gemm {
      */
     private static void skinny(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                float[] A, int offA, int lda, float[] B, int offB, int ldb,
-                               float beta, float[] C, int offC, int ldc, boolean parallel) {
+                               float beta, float[] bias, int biasOff, float[] C, int offC, int ldc, boolean parallel) {
         int tasks = ceilDiv(N, SKINNY_COLS);
         Parallel.RangeBody body = (start, end) -> skinnyColumns(transA, transB, M, K, alpha, A, offA, lda, B, offB, ldb,
-                beta, C, offC, ldc, start * SKINNY_COLS, Math.min(N, end * SKINNY_COLS));
+                beta, bias, biasOff, C, offC, ldc, start * SKINNY_COLS, Math.min(N, end * SKINNY_COLS));
         if (!parallel || Parallel.threads() == 1) {
             body.run(0, tasks);
         } else {
@@ -207,12 +233,13 @@ public final class Gemm {
         }
     }
 
-    /** C[:, j0:j1] = alpha * op(A) · op(B)[:, j0:j1] + beta * C[:, j0:j1], straight vector loops. */
+    /** C[:, j0:j1] = alpha * op(A) · op(B)[:, j0:j1] + beta * C[:, j0:j1] (or + bias), straight vector loops. */
     private static void skinnyColumns(boolean transA, boolean transB, int M, int K, float alpha,
                                       float[] A, int offA, int lda, float[] B, int offB, int ldb,
-                                      float beta, float[] C, int offC, int ldc, int j0, int j1) {
+                                      float beta, float[] bias, int biasOff, float[] C, int offC, int ldc, int j0, int j1) {
         int aRow = transA ? 1 : lda, aCol = transA ? lda : 1; // a(i,k) = A[offA + i*aRow + k*aCol]
-        scale(M, j1 - j0, beta, C, offC + j0, ldc);
+        if (bias != null) fillRows(M, j1 - j0, bias, biasOff + j0, C, offC + j0, ldc);
+        else scale(M, j1 - j0, beta, C, offC + j0, ldc);
         if (transB) {
             // B stored (N, K): C[i,j] += alpha * dot(a(i,:), B[j,:]); B's row j is read once and stays in L1 for every i.
             int vecEnd = transA ? 0 : SPECIES.loopBound(K);
@@ -280,7 +307,7 @@ public final class Gemm {
     /** The packed path for the block C[rowStart:rowEnd, colStart:colEnd] on the calling thread. */
     private static void blocked(boolean transA, boolean transB, int rowStart, int rowEnd, int colStart, int colEnd,
                                 int K, float alpha, float[] A, int offA, int lda, float[] B, int offB, int ldb,
-                                float beta, float[] C, int offC, int ldc) {
+                                float beta, float[] bias, int biasOff, float[] C, int offC, int ldc) {
         Workspace ws = WORKSPACE.get();
         float[] packedA = ws.packedA;
         // The micro-kernel only knows C = acc or C += acc: alpha is folded into packed A and any
@@ -295,6 +322,7 @@ public final class Gemm {
             for (int pc = 0; pc < K; pc += KC) {
                 int kc = Math.min(KC, K - pc);
                 boolean accumulate = pc > 0 || beta != 0f; // later K blocks add onto the first
+                boolean addBias = !accumulate && bias != null;
                 packB(transB, B, offB, ldb, pc, kc, jc, nc, packedB, ws.bRows.of(ldb));
                 for (int ic = rowStart; ic < rowEnd; ic += MC) {
                     int mc = Math.min(MC, rowEnd - ic);
@@ -307,10 +335,12 @@ public final class Gemm {
                             int aPanel = ir * kc;
                             int c = offC + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
-                                kernel(kc, packedA, aPanel, packedB, bPanel, C, c, ldc, accumulate);
+                                if (accumulate) kernel(kc, packedA, aPanel, packedB, bPanel, C, c, ldc, C, c, ldc);
+                                else if (addBias) kernel(kc, packedA, aPanel, packedB, bPanel, C, c, ldc, bias, biasOff + jc + jr, 0);
+                                else kernel(kc, packedA, aPanel, packedB, bPanel, C, c, ldc, null, 0, 0);
                             } else {
                                 edgeTile(kc, packedA, aPanel, packedB, bPanel, ws.tile, mr, nr, C, c, ldc,
-                                        accumulate);
+                                        accumulate, addBias ? bias : null, biasOff + jc + jr);
                             }
                         }
                     }
@@ -323,7 +353,7 @@ public final class Gemm {
      * Packs op(B)[pc:pc+kc, jc:jc+nc] as consecutive (kc, NR) panels: panel p holds columns
      * jc+p*NR.., each k row of NR floats contiguous. Columns past nc are zero.
      */
-    private static void packB(boolean transB, float[] B, int offB, int ldb, int pc, int kc, int jc, int nc,
+    static void packB(boolean transB, float[] B, int offB, int ldb, int pc, int kc, int jc, int nc,
                               float[] dst, int[] columnStarts) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
@@ -370,7 +400,7 @@ public final class Gemm {
      * Packs alpha * op(A)[ic:ic+mc, pc:pc+kc] as consecutive (kc, MR) panels: panel p holds rows
      * ic+p*MR.., the MR values of each k contiguous. Rows past mc are zero.
      */
-    private static void packA(boolean transA, float alpha, float[] A, int offA, int lda, int ic, int mc, int pc, int kc,
+    static void packA(boolean transA, float alpha, float[] A, int offA, int lda, int ic, int mc, int pc, int kc,
                               float[] dst, int[] rowStarts) {
         if (transA) {
             // A is stored (K, M): read each k row once across all mc columns, dealing them out to the
@@ -428,33 +458,37 @@ public final class Gemm {
         }
     }
 
-    /** A partial tile: run the full kernel into a scratch tile, then write back only the valid mr x nr part. */
+    /**
+     * A partial tile: run the full kernel into a scratch tile, then write back only the valid mr x nr part, added
+     * onto C when accumulating or onto bias[b..] when one is given (the same additions the kernel makes).
+     */
     private static void edgeTile(int kc, float[] packedA, int aPanel, float[] packedB, int bPanel, float[] tile,
-                                 int mr, int nr, float[] C, int c, int ldc, boolean accumulate) {
-        kernel(kc, packedA, aPanel, packedB, bPanel, tile, 0, NR, false);
+                                 int mr, int nr, float[] C, int c, int ldc, boolean accumulate, float[] bias, int b) {
+        kernel(kc, packedA, aPanel, packedB, bPanel, tile, 0, NR, null, 0, 0);
         for (int r = 0; r < mr; r++) {
             int row = c + r * ldc;
             for (int j = 0; j < nr; j++) {
-                C[row + j] = accumulate ? C[row + j] + tile[r * NR + j] : tile[r * NR + j];
+                float t = tile[r * NR + j];
+                C[row + j] = accumulate ? t + C[row + j] : bias != null ? t + bias[b + j] : t;
             }
         }
     }
 
     /**
      * The micro-kernel: a (MR, NR) tile of C held in vector registers, updated by kc rank-1 products of a packed
-     * A column (broadcast) and a packed B row (two vectors), then stored into C or, when accumulating, added onto
-     * it. One method per tile height, each kept small on purpose: C2 stops inlining vector operations past a node
+     * A column (broadcast) and a packed B row (two vectors), then stored into C, after adding init (when not null):
+     * row r of the tile adds init[io + r * ild ..], i.e. C itself when accumulating, or a bias row with ild = 0. One method per tile height, each kept small on purpose: C2 stops inlining vector operations past a node
      * budget, and anything left un-inlined would box the accumulators.
      */
     private static void kernel(int kc, float[] a, int aPanel, float[] b, int bPanel,
-                               float[] C, int c, int ldc, boolean accumulate) {
-        if (MR == 12) kernel12(kc, a, aPanel, b, bPanel, C, c, ldc, accumulate);
-        else kernel6(kc, a, aPanel, b, bPanel, C, c, ldc, accumulate);
+                               float[] C, int c, int ldc, float[] init, int io, int ild) {
+        if (MR == 12) kernel12(kc, a, aPanel, b, bPanel, C, c, ldc, init, io, ild);
+        else kernel6(kc, a, aPanel, b, bPanel, C, c, ldc, init, io, ild);
     }
 
     /** The 6-row micro-kernel: 12 accumulators, for 16-register (AVX2) hardware. */
     private static void kernel6(int kc, float[] a, int aPanel, float[] b, int bPanel,
-                               float[] C, int c, int ldc, boolean accumulate) {
+                               float[] C, int c, int ldc, float[] init, int io, int ild) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00;
@@ -485,19 +519,20 @@ public final class Gemm {
             c51 = x.fma(b1, c51);
         }
         int c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(SPECIES, C, c));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, C, c + LANES));
-            c10 = c10.add(FloatVector.fromArray(SPECIES, C, c1));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, C, c1 + LANES));
-            c20 = c20.add(FloatVector.fromArray(SPECIES, C, c2));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, C, c2 + LANES));
-            c30 = c30.add(FloatVector.fromArray(SPECIES, C, c3));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, C, c3 + LANES));
-            c40 = c40.add(FloatVector.fromArray(SPECIES, C, c4));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, C, c4 + LANES));
-            c50 = c50.add(FloatVector.fromArray(SPECIES, C, c5));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, C, c5 + LANES));
+        if (init != null) {
+            int i1 = io + ild, i2 = i1 + ild, i3 = i2 + ild, i4 = i3 + ild, i5 = i4 + ild;
+            c00 = c00.add(FloatVector.fromArray(SPECIES, init, io));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, init, io + LANES));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, init, i1));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, init, i1 + LANES));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, init, i2));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, init, i2 + LANES));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, init, i3));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, init, i3 + LANES));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, init, i4));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, init, i4 + LANES));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, init, i5));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, init, i5 + LANES));
         }
         c00.intoArray(C, c);
         c01.intoArray(C, c + LANES);
@@ -515,7 +550,7 @@ public final class Gemm {
 
     /** The 12-row micro-kernel: 24 accumulators, for 32-register (AVX-512) hardware. */
     private static void kernel12(int kc, float[] a, int aPanel, float[] b, int bPanel,
-                                 float[] C, int c, int ldc, boolean accumulate) {
+                                 float[] C, int c, int ldc, float[] init, int io, int ild) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
@@ -561,31 +596,31 @@ public final class Gemm {
             cb0 = x.fma(b0, cb0);
             cb1 = x.fma(b1, cb1);
         }
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromArray(SPECIES, C, c));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, C, c + LANES));
-            c10 = c10.add(FloatVector.fromArray(SPECIES, C, c + 1 * ldc));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, C, c + 1 * ldc + LANES));
-            c20 = c20.add(FloatVector.fromArray(SPECIES, C, c + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, C, c + 2 * ldc + LANES));
-            c30 = c30.add(FloatVector.fromArray(SPECIES, C, c + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, C, c + 3 * ldc + LANES));
-            c40 = c40.add(FloatVector.fromArray(SPECIES, C, c + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, C, c + 4 * ldc + LANES));
-            c50 = c50.add(FloatVector.fromArray(SPECIES, C, c + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, C, c + 5 * ldc + LANES));
-            c60 = c60.add(FloatVector.fromArray(SPECIES, C, c + 6 * ldc));
-            c61 = c61.add(FloatVector.fromArray(SPECIES, C, c + 6 * ldc + LANES));
-            c70 = c70.add(FloatVector.fromArray(SPECIES, C, c + 7 * ldc));
-            c71 = c71.add(FloatVector.fromArray(SPECIES, C, c + 7 * ldc + LANES));
-            c80 = c80.add(FloatVector.fromArray(SPECIES, C, c + 8 * ldc));
-            c81 = c81.add(FloatVector.fromArray(SPECIES, C, c + 8 * ldc + LANES));
-            c90 = c90.add(FloatVector.fromArray(SPECIES, C, c + 9 * ldc));
-            c91 = c91.add(FloatVector.fromArray(SPECIES, C, c + 9 * ldc + LANES));
-            ca0 = ca0.add(FloatVector.fromArray(SPECIES, C, c + 10 * ldc));
-            ca1 = ca1.add(FloatVector.fromArray(SPECIES, C, c + 10 * ldc + LANES));
-            cb0 = cb0.add(FloatVector.fromArray(SPECIES, C, c + 11 * ldc));
-            cb1 = cb1.add(FloatVector.fromArray(SPECIES, C, c + 11 * ldc + LANES));
+        if (init != null) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, init, io));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, init, io + LANES));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, init, io + 1 * ild));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, init, io + 1 * ild + LANES));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, init, io + 2 * ild));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, init, io + 2 * ild + LANES));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, init, io + 3 * ild));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, init, io + 3 * ild + LANES));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, init, io + 4 * ild));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, init, io + 4 * ild + LANES));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, init, io + 5 * ild));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, init, io + 5 * ild + LANES));
+            c60 = c60.add(FloatVector.fromArray(SPECIES, init, io + 6 * ild));
+            c61 = c61.add(FloatVector.fromArray(SPECIES, init, io + 6 * ild + LANES));
+            c70 = c70.add(FloatVector.fromArray(SPECIES, init, io + 7 * ild));
+            c71 = c71.add(FloatVector.fromArray(SPECIES, init, io + 7 * ild + LANES));
+            c80 = c80.add(FloatVector.fromArray(SPECIES, init, io + 8 * ild));
+            c81 = c81.add(FloatVector.fromArray(SPECIES, init, io + 8 * ild + LANES));
+            c90 = c90.add(FloatVector.fromArray(SPECIES, init, io + 9 * ild));
+            c91 = c91.add(FloatVector.fromArray(SPECIES, init, io + 9 * ild + LANES));
+            ca0 = ca0.add(FloatVector.fromArray(SPECIES, init, io + 10 * ild));
+            ca1 = ca1.add(FloatVector.fromArray(SPECIES, init, io + 10 * ild + LANES));
+            cb0 = cb0.add(FloatVector.fromArray(SPECIES, init, io + 11 * ild));
+            cb1 = cb1.add(FloatVector.fromArray(SPECIES, init, io + 11 * ild + LANES));
         }
         c00.intoArray(C, c);
         c01.intoArray(C, c + LANES);

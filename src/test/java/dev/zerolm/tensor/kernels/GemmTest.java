@@ -116,6 +116,7 @@ class GemmTest {
             {300, 40, 600},  // several MC blocks, a partial KC block (384 deep)
             {7, 3100, 20},   // more columns than one NC block
             {145, 33, 70},   // one row past whole MC blocks (72 rows each)
+            {120, 3500, 40}, // wide and shallow: threads split columns (less packing), past one NC block per thread
             {6, 32, 256}, {12, 64, 512}, {150, 70, 257},
             {1, 2304, 96}, {2, 300, 200}, {4, 129, 257}, {7, 200, 100}, {16, 70, 300}, {17, 200, 100},   // skinny (generation), just past it
         };
@@ -190,7 +191,7 @@ class GemmTest {
     @Test
     void resultIsBitIdenticalForAnyThreadCount() {
         Random rnd = new Random(5);
-        int[][] shapes = {{300, 200, 400}, {5, 700, 300}, {130, 70, 50}, {1000, 17, 64}, {1, 2000, 300}, {4, 700, 150}, {11, 900, 100}};
+        int[][] shapes = {{300, 200, 400}, {5, 700, 300}, {130, 70, 50}, {1000, 17, 64}, {1, 2000, 300}, {4, 700, 150}, {11, 900, 100}, {120, 3500, 40}};
         for (int[] s : shapes) {
             for (boolean ta : BOOLS) {
                 for (boolean tb : BOOLS) {
