@@ -406,14 +406,23 @@ public final class Gemm {
             // A is stored (K, M): read each k row once across all mc columns, dealing them out to the
             // panels (panel by panel would revisit each cache line MR/16 at a time).
             FloatVector alphas = FloatVector.broadcast(SPECIES, alpha);
+            boolean scaled = alpha != 1f;
             for (int p = 0; p < kc; p++) {
                 int src = offA + (pc + p) * lda + ic;
                 int ir = 0;
                 if (LANES >= MR) {
-                    // One masked vector move per panel: its MR values sit side by side in both places.
+                    // One vector move per panel: its MR values sit side by side in both places. A whole-vector store
+                    // spills LANES - MR floats into the panel's next k slot, written right after; the last k and
+                    // reads that would run past A take masked moves.
+                    boolean spillOk = p + 1 < kc;
                     for (; ir + MR <= mc; ir += MR) {
-                        FloatVector.fromArray(SPECIES, A, src + ir, FIRST_MR).mul(alphas)
-                                .intoArray(dst, ir * kc + p * MR, FIRST_MR);
+                        int from = src + ir, to = ir * kc + p * MR;
+                        if (spillOk && from + LANES <= A.length) {
+                            FloatVector v = FloatVector.fromArray(SPECIES, A, from);
+                            (scaled ? v.mul(alphas) : v).intoArray(dst, to);
+                        } else {
+                            FloatVector.fromArray(SPECIES, A, from, FIRST_MR).mul(alphas).intoArray(dst, to, FIRST_MR);
+                        }
                     }
                 }
                 for (; ir < mc; ir += MR) {
