@@ -131,6 +131,15 @@ public final class Bench {
             rows.add(r.peakBytes().isPresent()
                     ? BenchRow.measured("mem." + id, memLabel, "MiB", Stats.single(r.peakBytes().getAsLong() / 1048576.0))
                     : new BenchRow("mem." + id, memLabel, "MiB", null, null, "no /proc/self/status on this OS"));
+            if (r.cost() != null) {
+                String name = label.replaceFirst(" \\(.*", "");
+                StepCost c = r.cost();
+                rows.add(Double.isNaN(c.allocatedBytesPerStep())
+                        ? new BenchRow("jvm.alloc." + id, "  allocated per step, " + name, "MiB", null, null, "not measurable on this JVM")
+                        : BenchRow.measured("jvm.alloc." + id, "  allocated per step, " + name, "MiB", Stats.single(c.allocatedBytesPerStep() / 1048576.0)));
+                rows.add(new BenchRow("jvm.gc." + id, "  GC per step, " + name, "ms", Stats.single(c.gcMillisPerStep()), null,
+                        String.format(Locale.ROOT, "%.2f collections per step", c.collectionsPerStep())));
+            }
             log.printf(Locale.ROOT, "%s tok/s%n", BenchTable.number(r.tokensPerSecond().median()));
         } catch (Exception e) {
             rows.add(BenchRow.failed(id, label, "tok/s", e.getMessage()));
@@ -141,7 +150,9 @@ public final class Bench {
     /** Runs PyTorch on the rows of this section (from index first) and fills in its columns. */
     private void compareWithPyTorch(Section section, int first) {
         List<String> ids = new ArrayList<>();
-        for (BenchRow r : rows.subList(first, rows.size())) if (!r.id().startsWith("mem.")) ids.add(r.id());
+        for (BenchRow r : rows.subList(first, rows.size())) {
+            if (!r.id().startsWith("mem.") && !r.id().startsWith("jvm.")) ids.add(r.id());   // PyTorch reports mem.* itself
+        }
         if (ids.isEmpty()) return;
         try {
             PyTorchResults torch = PyTorchReference.run(options.python(), options.pytorchScript(), ids, options.threads(),

@@ -9,7 +9,8 @@ import java.util.OptionalLong;
 /**
  * Entry point of the child JVM that times one training configuration, so that its peak memory is its own
  * (a JVM never gives its high water mark back). Prints one JSON line:
- * {@code {"tokens_per_second": {median, min, max, samples}, "peak_bytes": n}}.
+ * {@code {"tokens_per_second": {median, min, max, samples}, "peak_bytes": n, "allocated_bytes_per_step": a,
+ * "gc_ms_per_step": g, "collections_per_step": c}}.
  * <pre>
  * java ... dev.zerolm.bench.BenchWorker train MODEL THREADS WARMUP TIMED MIN_WARMUP_S MIN_TIMED_S MAX_TIMED
  * </pre>
@@ -28,8 +29,8 @@ public final class BenchWorker {
         Parallel.setThreads(Integer.parseInt(args[2]));
         TimingPlan plan = new TimingPlan(Integer.parseInt(args[3]), Integer.parseInt(args[4]), Double.parseDouble(args[5]),
                 Double.parseDouble(args[6]), Integer.parseInt(args[7]));
-        Stats tokensPerSecond = ModelBench.train(model, plan);
-        System.out.println(resultLine(tokensPerSecond, PeakMemory.peakResidentBytes()));
+        ModelBench.TrainRun run = ModelBench.train(model, plan);
+        System.out.println(resultLine(run.tokensPerSecond(), PeakMemory.peakResidentBytes(), run.cost()));
         System.exit(0);
     }
 
@@ -40,11 +41,17 @@ public final class BenchWorker {
                 String.format(Locale.ROOT, "%s", p.minTimedSeconds()), String.valueOf(p.maxTimedSteps())};
     }
 
-    static String resultLine(Stats tokensPerSecond, OptionalLong peakBytes) {
+    static String resultLine(Stats tokensPerSecond, OptionalLong peakBytes, StepCost cost) {
         ObjectNode o = BenchJson.MAPPER.createObjectNode();
         o.set("tokens_per_second", BenchJson.statsNode(tokensPerSecond));
         if (peakBytes.isPresent()) o.put("peak_bytes", peakBytes.getAsLong());
         else o.putNull("peak_bytes");
+        if (cost != null) {
+            if (Double.isNaN(cost.allocatedBytesPerStep())) o.putNull("allocated_bytes_per_step");
+            else o.put("allocated_bytes_per_step", cost.allocatedBytesPerStep());
+            o.put("gc_ms_per_step", cost.gcMillisPerStep());
+            o.put("collections_per_step", cost.collectionsPerStep());
+        }
         return o.toString();
     }
 }

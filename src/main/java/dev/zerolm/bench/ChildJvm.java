@@ -17,8 +17,11 @@ import java.util.OptionalLong;
  */
 public final class ChildJvm {
 
-    /** A child's tokens per second and peak resident bytes (empty where the OS does not tell). */
-    public record TrainResult(Stats tokensPerSecond, OptionalLong peakBytes) {}
+    /**
+     * A child's tokens per second, peak resident bytes (empty where the OS does not tell) and the JVM cost of its
+     * timed steps (null from a worker that did not report it).
+     */
+    public record TrainResult(Stats tokensPerSecond, OptionalLong peakBytes, StepCost cost) {}
 
     /** The smallest heap a child gets: the JVM itself and the bench's bookkeeping need some room. */
     static final long MIN_HEAP_BYTES = 1L << 30;
@@ -81,8 +84,10 @@ public final class ChildJvm {
             JsonNode root = BenchJson.MAPPER.readTree(json);
             Stats s = BenchJson.statsOf(root.get("tokens_per_second"), "bench worker");
             if (s == null) throw new IllegalArgumentException("bench worker: no tokens_per_second in " + json);
-            JsonNode peak = root.path("peak_bytes");
-            return new TrainResult(s, peak.isNumber() ? OptionalLong.of(peak.asLong()) : OptionalLong.empty());
+            JsonNode peak = root.path("peak_bytes"), gc = root.path("gc_ms_per_step");
+            StepCost cost = gc.isNumber() ? new StepCost(root.path("allocated_bytes_per_step").asDouble(Double.NaN),
+                    gc.asDouble(), root.path("collections_per_step").asDouble(Double.NaN)) : null;
+            return new TrainResult(s, peak.isNumber() ? OptionalLong.of(peak.asLong()) : OptionalLong.empty(), cost);
         } catch (IOException e) {
             throw new IllegalArgumentException("bench worker printed invalid JSON: " + json, e);
         }

@@ -16,13 +16,17 @@ public final class ModelBench {
 
     private ModelBench() {}
 
+    /** Tokens per second of training, and what the timed steps cost the JVM (allocation, GC). */
+    public record TrainRun(Stats tokensPerSecond, StepCost cost) {}
+
     /** One fp32 training step = zero grads, forward, loss, backward, AdamW step; random (B, T) batches. */
-    public static Stats train(BenchModel m, TimingPlan plan) {
+    public static TrainRun train(BenchModel m, TimingPlan plan) {
         GPT model = new GPT(m.config(), new Rng(1337));
         model.train(true);
         AdamW optimizer = new AdamW(AdamW.defaultGroups(model, WEIGHT_DECAY), LEARNING_RATE);
         Rng rng = new Rng(7);
         IntTensor[] xy = new IntTensor[2];
+        StepCost.Counters[] before = new StepCost.Counters[1];
         double[] seconds = plan.time(() -> {
             xy[0] = randomTokens(rng, m);
             xy[1] = randomTokens(rng, m);
@@ -31,8 +35,10 @@ public final class ModelBench {
             Tensor loss = model.loss(xy[0], xy[1]);
             loss.backward();
             optimizer.step();
-        });
-        return Stats.ratesOf(m.tokensPerStep(), seconds);
+        }, () -> before[0] = StepCost.Counters.now());
+        // The counters also see the untimed batch preparation: two int arrays per step, negligible next to a step.
+        StepCost cost = StepCost.between(before[0], StepCost.Counters.now(), seconds.length);
+        return new TrainRun(Stats.ratesOf(m.tokensPerStep(), seconds), cost);
     }
 
     /** Forward pass to logits (B, T, V) without recording a graph. */

@@ -34,11 +34,17 @@ public record TimingPlan(int warmupSteps, int timedSteps, double minWarmupSecond
 
     /** Runs prepare (untimed) then step (timed) by this plan; returns the seconds of each timed step. */
     public double[] time(Runnable prepare, Runnable step) {
+        return time(prepare, step, () -> {});
+    }
+
+    /** As {@link #time(Runnable, Runnable)}, running afterWarmup once between the warm-up and the timed steps. */
+    public double[] time(Runnable prepare, Runnable step, Runnable afterWarmup) {
         long warmEnd = System.nanoTime() + (long) (minWarmupSeconds * 1e9);
         for (int i = 0; i < warmupSteps || System.nanoTime() < warmEnd; i++) {
             prepare.run();
             step.run();
         }
+        afterWarmup.run();
         double[] seconds = new double[maxTimedSteps];
         double total = 0;
         int n = 0;

@@ -88,9 +88,29 @@ class BenchJsonTest {
     @Test
     void workerResultLineRoundTrips() {
         Stats s = Stats.of(1000, 900, 1100);
-        ChildJvm.TrainResult r = ChildJvm.parse("progress\n" + BenchWorker.resultLine(s, OptionalLong.of(123456789L)) + "\n");
+        StepCost cost = new StepCost(5e8, 12.5, 0.25);
+        ChildJvm.TrainResult r = ChildJvm.parse("progress\n" + BenchWorker.resultLine(s, OptionalLong.of(123456789L), cost) + "\n");
         assertThat(r.tokensPerSecond()).isEqualTo(s);
         assertThat(r.peakBytes()).hasValue(123456789L);
-        assertThat(ChildJvm.parse(BenchWorker.resultLine(s, OptionalLong.empty())).peakBytes()).isEmpty();
+        assertThat(r.cost()).isEqualTo(cost);
+        ChildJvm.TrainResult bare = ChildJvm.parse(BenchWorker.resultLine(s, OptionalLong.empty(), null));
+        assertThat(bare.peakBytes()).isEmpty();
+        assertThat(bare.cost()).isNull();
+        StepCost unknownAllocation = ChildJvm.parse(BenchWorker.resultLine(s, OptionalLong.empty(), new StepCost(Double.NaN, 1, 2))).cost();
+        assertThat(unknownAllocation.allocatedBytesPerStep()).isNaN();
+        assertThat(unknownAllocation.gcMillisPerStep()).isEqualTo(1);
+    }
+
+    @Test
+    void stepCostIsTheDifferenceOfTheCountersPerStep() {
+        StepCost c = StepCost.between(new StepCost.Counters(1000, 40, 3), new StepCost.Counters(5000, 100, 7), 4);
+        assertThat(c).isEqualTo(new StepCost(1000, 15, 1));
+        assertThat(StepCost.between(new StepCost.Counters(-1, 0, 0), new StepCost.Counters(-1, 0, 0), 1).allocatedBytesPerStep()).isNaN();
+        assertThatThrownBy(() -> StepCost.between(StepCost.Counters.now(), StepCost.Counters.now(), 0)).hasMessageContaining("steps");
+        // This JVM (HotSpot) counts allocation: a fresh array shows up.
+        StepCost.Counters before = StepCost.Counters.now();
+        float[] big = new float[1 << 20];
+        assertThat(big).hasSize(1 << 20);
+        assertThat(StepCost.Counters.now().allocatedBytes() - before.allocatedBytes()).isGreaterThanOrEqualTo(4L << 20);
     }
 }

@@ -62,6 +62,11 @@ class StatsTest {
         for (double s : seconds) assertThat(s).isGreaterThanOrEqualTo(0);
         assertThat(stepped).hasValue(5);
         assertThat(prepared).hasValue(5);
+        // The hook between warm-up and timing (where the bench reads its allocation and GC counters) runs once, there.
+        AtomicInteger stepsBeforeHook = new AtomicInteger(-1), steps = new AtomicInteger();
+        plan.time(() -> { }, steps::incrementAndGet, () -> stepsBeforeHook.compareAndSet(-1, steps.get()));
+        assertThat(stepsBeforeHook).hasValue(2);
+        assertThat(steps).hasValue(5);
     }
 
     @Test
