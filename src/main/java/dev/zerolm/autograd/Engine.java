@@ -1,5 +1,6 @@
 package dev.zerolm.autograd;
 
+import dev.zerolm.tensor.GradientBuffers;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.Tensor;
 
@@ -14,6 +15,10 @@ import java.util.Map;
  * Reverse-mode differentiation: orders the graph behind a root tensor topologically, then walks it from the
  * root back to the leaves, summing the gradients that reach each vertex (an input used twice gets both).
  * A vertex is a {@link Node} (a computed tensor) or a leaf {@link Tensor} that requires grad.
+ *
+ * <p>When the graph is released as it goes (no retainGraph), gradient arrays that backward rules took from
+ * {@link GradientBuffers} are counted while gradients pending in the walk use them and handed back at zero, and
+ * a second gradient reaching a vertex is added in place into the first when only that vertex uses its array.
  */
 public final class Engine {
 
@@ -28,14 +33,16 @@ public final class Engine {
         Object start = root.gradFn() != null ? root.gradFn() : root;
         List<Object> order = topologicalOrder(start);
         Map<Object, Tensor> grads = new IdentityHashMap<>();
+        Uses uses = retainGraph ? null : new Uses();   // a retained graph may run its rules again: recycle nothing
         grads.put(start, seed);
         try (var ignored = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Object vertex = order.get(i);
                 Tensor g = grads.remove(vertex);
                 if (g == null) continue;
-                if (vertex instanceof Tensor leaf) {              // a leaf: accumulate into .grad
+                if (vertex instanceof Tensor leaf) {              // a leaf: accumulate into .grad (a copy, never g itself)
                     leaf.accumulateGrad(g);
+                    Uses.drop(uses, g);
                     continue;
                 }
                 Node node = (Node) vertex;
@@ -50,11 +57,51 @@ public final class Engine {
                         throw new IllegalStateException("autograd: '" + node.op() + "' produced a gradient of shape "
                                 + Shapes.str(ig.shape()) + " for an input of shape " + Shapes.str(node.inputShape(k)));
                     }
+                    Uses.hold(uses, ig);
                     Tensor prev = grads.get(target);
-                    grads.put(target, prev == null ? ig : prev.add(ig));
+                    if (prev == null) {
+                        grads.put(target, ig);
+                    } else if (uses != null && uses.soleOwner(prev)) {
+                        prev.addInPlace(ig);
+                        Uses.drop(uses, ig);
+                    } else {
+                        grads.put(target, prev.add(ig));
+                        Uses.drop(uses, prev);
+                        Uses.drop(uses, ig);
+                    }
                 }
+                Uses.drop(uses, g);                               // after the holds: a rule may pass g straight on
                 if (!retainGraph) node.release();
             }
+        }
+    }
+
+    /** How many pending gradients use each recyclable array; an array nobody uses any more goes back to the pool. */
+    private static final class Uses {
+        private final Map<float[], Integer> counts = new IdentityHashMap<>();
+
+        static void hold(Uses uses, Tensor t) {
+            float[] a = t.storage().heapArray();
+            if (uses != null && GradientBuffers.isRecyclable(a)) uses.counts.merge(a, 1, Integer::sum);
+        }
+
+        static void drop(Uses uses, Tensor t) {
+            float[] a = t.storage().heapArray();
+            if (uses == null || a == null) return;
+            Integer n = uses.counts.get(a);
+            if (n == null) return;
+            if (n > 1) {
+                uses.counts.put(a, n - 1);
+            } else {
+                uses.counts.remove(a);
+                GradientBuffers.give(a);
+            }
+        }
+
+        /** Whether t is the only pending gradient on its (recyclable, whole, contiguous) array: safe to add into. */
+        boolean soleOwner(Tensor t) {
+            float[] a = t.storage().heapArray();
+            return a != null && counts.getOrDefault(a, 0) == 1 && t.isContiguous() && t.offset() == 0 && a.length == t.numel();
         }
     }
 

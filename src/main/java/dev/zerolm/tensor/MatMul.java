@@ -65,12 +65,12 @@ final class MatMul {
             float[] gv = gc.data();
             Tensor dx = null, dw = null;
             if (needX) {
-                float[] d = new float[rows * in];                                      // (rows, out) x (out, in)
+                float[] d = GradientBuffers.take(rows * in);                           // (rows, out) x (out, in)
                 Gemm.gemm(false, false, rows, in, out, 1f, gv, gc.offset(), out, wc.data(), wc.offset(), in, 0f, d, 0, in);
                 dx = Tensor.of(d, xShape);
             }
             if (needW) {
-                float[] d = new float[out * in];                                       // (out, rows) x (rows, in)
+                float[] d = GradientBuffers.take(out * in);                            // (out, rows) x (rows, in)
                 Gemm.gemm(true, false, out, in, rows, 1f, gv, gc.offset(), out, xc.data(), xc.offset(), in, 0f, d, 0, in);
                 dw = Tensor.of(d, out, in);
             }

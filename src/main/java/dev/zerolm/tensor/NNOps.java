@@ -107,7 +107,7 @@ public final class NNOps {
             Tensor gc = g.contiguous();
             float[] gv = gc.data();
             int gOff = gc.offset();
-            float[] dx = new float[rows * C];
+            float[] dx = GradientBuffers.take(rows * C);              // every row written below
             // Rows go to threads in fixed blocks, each with its own dw and db partial sums, added up in block order
             // afterwards: the result does not depend on the thread count.
             int blocks = (rows + NORM_BLOCK_ROWS - 1) / NORM_BLOCK_ROWS;
@@ -331,7 +331,7 @@ public final class NNOps {
         return Tensor.record(Tensor.of(y, B, T, C), op, g -> {
             FlashAttention.Gradients d = FlashAttention.backward(q, k, v, f.out(), layout.split(dense(g), C, 0),
                     f.logSumExp(), dims, causal, scale);
-            float[] dqkv = new float[B * T * 3 * C];
+            float[] dqkv = GradientBuffers.take(B * T * 3 * C);      // the three merges write every element
             layout.merge(d.dq(), dqkv, 3 * C, 0);
             layout.merge(d.dk(), dqkv, 3 * C, C);
             layout.merge(d.dv(), dqkv, 3 * C, 2 * C);

@@ -144,7 +144,7 @@ final class Pointwise {
             Tensor gc = g.contiguous();
             float[] ga = gc.data();
             int go = gc.offset();
-            float[] gx = new float[n];
+            float[] gx = GradientBuffers.take(n);                  // every element written below
             Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> {
                 if (tanhForm) Gelu.backward(in, off + s, ga, go + s, gx, s, e - s);
                 else GeluErf.backward(in, off + s, ga, go + s, gx, s, e - s);
