@@ -28,7 +28,7 @@ final class MatMul {
             outShape[outShape.length - 1] = b.size(1);
             return matmul2d(a.reshape(-1, K), b).reshape(outShape);
         }
-        return batched(a, b);
+        return batched(a, b, false);
     }
 
     /**
@@ -79,7 +79,7 @@ final class MatMul {
     }
 
     private static Tensor matmul2d(Tensor a, Tensor b) {
-        return batched(a, b);
+        return batched(a, b, false);
     }
 
     /** A matrix operand as the kernel wants it: array, per-batch offsets, transpose flag and leading dim. */
@@ -127,12 +127,13 @@ final class MatMul {
         return java.util.Arrays.copyOf(s, s.length - 2);
     }
 
-    private static Tensor batched(Tensor a, Tensor b) {
+    /** gradient: the product is a gradient in a backward rule, so its array comes from {@link GradientBuffers}. */
+    private static Tensor batched(Tensor a, Tensor b, boolean gradient) {
         int M = a.size(-2), K = a.size(-1), N = b.size(-1);
         int[] batchShape = Shapes.broadcast("matmul", batchShape(a), batchShape(b));
         int batch = Shapes.numel(batchShape);
         Operand A = operand(a, batchShape), B = operand(b, batchShape);
-        float[] C = new float[batch * M * N];
+        float[] C = gradient ? GradientBuffers.take(batch * M * N) : new float[batch * M * N];   // beta 0: all written
         if (batch == 1) {
             Gemm.gemm(A.trans, B.trans, M, N, K, 1f, A.data, A.batchOffsets[0], A.ld, B.data, B.batchOffsets[0], B.ld,
                     0f, C, 0, N);
@@ -153,7 +154,7 @@ final class MatMul {
         int[] sa = a.shape(), sb = b.shape();
         boolean bTransposed = B.trans;
         return Tensor.record(out, "matmul", g -> new Tensor[] {
-                a.requiresGrad() ? batched(g, b.detach().transpose(-1, -2)).sumToShape(sa) : null,
+                a.requiresGrad() ? batched(g, b.detach().transpose(-1, -2), true).sumToShape(sa) : null,
                 b.requiresGrad() ? gradientOfB(a, g, bTransposed).sumToShape(sb) : null,
         }, a, b);
     }
@@ -163,7 +164,7 @@ final class MatMul {
      * (dCᵀ · A)ᵀ, so the gradient reaching W is contiguous and accumulates without a strided copy.
      */
     private static Tensor gradientOfB(Tensor a, Tensor g, boolean bTransposed) {
-        return bTransposed ? batched(g.transpose(-1, -2), a.detach()).transpose(-1, -2)
-                : batched(a.detach().transpose(-1, -2), g);
+        return bTransposed ? batched(g.transpose(-1, -2), a.detach(), true).transpose(-1, -2)
+                : batched(a.detach().transpose(-1, -2), g, true);
     }
 }

@@ -219,10 +219,13 @@ public final class NNOps {
         int[] shape = logits.shape();
         return Tensor.record(out, "cross_entropy", g -> {
             float[] gv = g.contiguous().toArray();
-            float[] dx = new float[N * C];
+            float[] dx = GradientBuffers.take(N * C);                 // every row written below
             Parallel.forRange(N, Math.max(1, 8192 / Math.max(1, C)), (lo, hi) -> {
                 for (int r = lo; r < hi; r++) {
-                    if (t[r] == ignoreIndex) continue;
+                    if (t[r] == ignoreIndex) {
+                        java.util.Arrays.fill(dx, r * C, (r + 1) * C, 0f);
+                        continue;
+                    }
                     float scale = switch (reduction) {
                         case MEAN -> gv[0] / count;
                         case SUM -> gv[0];
@@ -335,6 +338,9 @@ public final class NNOps {
             layout.merge(d.dq(), dqkv, 3 * C, 0);
             layout.merge(d.dk(), dqkv, 3 * C, C);
             layout.merge(d.dv(), dqkv, 3 * C, 2 * C);
+            GradientBuffers.give(d.dq());                             // merged: nothing else holds them
+            GradientBuffers.give(d.dk());
+            GradientBuffers.give(d.dv());
             return new Tensor[] {Tensor.of(dqkv, B, T, 3 * C)};
         }, qkv);
     }

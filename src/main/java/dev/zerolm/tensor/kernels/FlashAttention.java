@@ -1,5 +1,6 @@
 package dev.zerolm.tensor.kernels;
 
+import dev.zerolm.tensor.GradientBuffers;
 import dev.zerolm.tensor.Parallel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,7 +106,8 @@ public final class FlashAttention {
         checkLength("backward", "out", out, rows * hs, dims);
         checkLength("backward", "dOut", dOut, rows * hs, dims);
         checkLength("backward", "logSumExp", logSumExp, rows, dims);
-        float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
+        // Gradient arrays, so callers done with them (or the autograd engine) can hand them back for reuse.
+        float[] dq = zeroedGradient(q.length), dk = zeroedGradient(k.length), dv = zeroedGradient(v.length);
         Backward b = new Backward(q, k, v, dOut, logSumExp, rowDots(dOut, out, rows, hs),
                 transposePadded(k, dims), transposePadded(v, dims), dq, dk, dv, dims, causal, scale);
         int heads = dims.heads(), threads = Parallel.threads();
@@ -206,6 +208,13 @@ public final class FlashAttention {
     }
 
     /** D = rowsum(dO ∘ O) for every query row: the softmax gradient's correction term, Σ_j P_ij dP_ij. */
+    /** An array of n zeros from {@link GradientBuffers} (the sweeps add into it). */
+    private static float[] zeroedGradient(int n) {
+        float[] a = GradientBuffers.take(n);
+        Arrays.fill(a, 0f);
+        return a;
+    }
+
     private static float[] rowDots(float[] dOut, float[] out, int rows, int hs) {
         float[] d = new float[rows];
         Parallel.forRange(rows, Math.max(1, 4096 / hs), (lo, hi) -> {
