@@ -86,10 +86,15 @@ public abstract class Optimizer {
      */
     protected abstract void update(Tensor param, Tensor grad, ParamState state, double lr, double weightDecay);
 
-    /** One optimisation step over every parameter that has a gradient. */
+    /**
+     * One optimisation step over every parameter that has a gradient. A parameter big enough to split is updated
+     * by all threads at once; the small ones (biases, norms, a small model's matrices), each too small to split,
+     * are updated side by side, a share of the parameters per thread. Each parameter's update is the same either way.
+     */
     public final void step() {
         stepCount++;
         double baseLr = widen(learningRate);
+        List<Runnable> small = new ArrayList<>();
         for (ParamGroup g : groups) {
             double lr = baseLr * widen(g.lrScale());
             double weightDecay = widen(g.weightDecay());
@@ -102,9 +107,14 @@ public abstract class Optimizer {
                     state.put(p, s);
                 }
                 s.step++;
-                update(p, grad, s, lr, weightDecay);
+                ParamState st = s;
+                if (p.numel() >= 2 * PARALLEL_GRAIN) update(p, grad, st, lr, weightDecay);
+                else small.add(() -> update(p, grad, st, lr, weightDecay));
             }
         }
+        Parallel.forRange(small.size(), 1, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) small.get(i).run();     // forElements runs inline inside a share
+        });
     }
 
     /** Clears every gradient (sets it to null, as PyTorch's zero_grad(set_to_none=True)). */
