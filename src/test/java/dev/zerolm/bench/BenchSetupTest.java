@@ -82,7 +82,7 @@ class BenchSetupTest {
         List<String> cmd = PyTorchReference.command(Path.of("/usr/bin/python3"), Path.of("bench/pytorch_reference.py"),
                 List.of("train.A", "gen.B"), 2, TimingPlan.standard(5, 2));
         assertThat(String.join(" ", cmd)).isEqualTo("/usr/bin/python3 bench/pytorch_reference.py --threads 2 --rows train.A,gen.B "
-                + "--warmup 2 --steps 5 --min-warmup-seconds 1.0 --min-seconds 2.0 --max-steps 50");
+                + "--warmup 2 --steps 5 --min-warmup-seconds 5.0 --min-seconds 2.0 --max-steps 50");
     }
 
     @Test
