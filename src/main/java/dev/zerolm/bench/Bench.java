@@ -64,7 +64,7 @@ public final class Bench {
         }
         if (options.sections().contains(Section.TRAIN) || options.sections().contains(Section.SCALING)) {
             b.notes.add("peak RSS: VmHWM of a child JVM per training run (this JVM's flags; unless -Xmx is set, a heap"
-                    + " sized to the model: 16 bytes per weight + activations, x1.5, at least 1 GiB, e.g. C "
+                    + " sized to the model: 16 bytes per weight + 1.5 x the activations, at least 1 GiB, e.g. C "
                     + ChildJvm.heapFlag(BenchModel.c()) + ")" + (options.python() != null ? "; PyTorch: ru_maxrss of a child Python process." : "."));
         }
         return new BenchReport(version, Machine.detect(options.threads()), options.plan(), b.pytorch, b.rows, b.notes);

@@ -74,15 +74,17 @@ public record BenchModel(String id, GPTConfig config, int batch) {
 
     /**
      * A Java heap that holds one training step of this model with room to spare: weights, gradients and AdamW's
-     * two moments (16 bytes per parameter), plus what the forward pass keeps for backward, about 24 floats per
-     * layer and token of width C and the logits with their gradient (2V per token); half as much again for the garbage
-     * that builds up between collections. A heap much larger than this is not faster: the collector lets the young
-     * generation grow into it, and RSS with it (measured on C: 12 GB RSS with half the RAM as heap, 4.4 GB at 4 GB).
+     * two moments (16 bytes per parameter, long-lived), plus what the forward pass keeps for backward, about 24
+     * floats per layer and token of width C and the logits with their gradient (2V per token), half as much again
+     * for the garbage and recycled gradient arrays around them. A heap much larger than this is not faster: the
+     * collector lets the young generation grow into it, and RSS with it. Measured on C (BenchWorker, 2 threads):
+     * -Xmx 4.7 GB gave 258 tok/s at 4.9 GB RSS, 3.8 GB (this formula) 256 tok/s at 4.0 GB, 3.3 GB 259 tok/s at 3.5 GB;
+     * B at T 4096 runs out of memory at 1.1 GB and runs at 1.46 GB (this formula).
      */
     public long trainingHeapBytes() {
         long C = config.nEmbd(), tokens = tokensPerStep();
         long activations = 4 * tokens * (config.nLayer() * 24 * C + 2L * config.vocabSize());
-        return (16 * parameters() + activations) * 3 / 2;
+        return 16 * parameters() + activations * 3 / 2;
     }
 
     /** e.g. "6L 6H 384, V 65, T 256, B 8". */
