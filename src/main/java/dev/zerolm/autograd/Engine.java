@@ -33,7 +33,7 @@ public final class Engine {
         Object start = root.gradFn() != null ? root.gradFn() : root;
         List<Object> order = topologicalOrder(start);
         Map<Object, Tensor> grads = new IdentityHashMap<>();
-        Uses uses = retainGraph ? null : new Uses();   // a retained graph may run its rules again: recycle nothing
+        Uses uses = new Uses(!retainGraph);             // a retained graph may run its rules again: recycle nothing
         grads.put(start, seed);
         try (var ignored = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
@@ -42,7 +42,7 @@ public final class Engine {
                 if (g == null) continue;
                 if (vertex instanceof Tensor leaf) {              // a leaf: accumulate into .grad (a copy, never g itself)
                     leaf.accumulateGrad(g);
-                    Uses.drop(uses, g);
+                    uses.drop(g);
                     continue;
                 }
                 Node node = (Node) vertex;
@@ -57,43 +57,50 @@ public final class Engine {
                         throw new IllegalStateException("autograd: '" + node.op() + "' produced a gradient of shape "
                                 + Shapes.str(ig.shape()) + " for an input of shape " + Shapes.str(node.inputShape(k)));
                     }
-                    Uses.hold(uses, ig);
+                    uses.hold(ig);
                     Tensor prev = grads.get(target);
                     if (prev == null) {
                         grads.put(target, ig);
-                    } else if (uses != null && uses.soleOwner(prev)) {
+                    } else if (uses.soleOwner(prev)) {
                         prev.addInPlace(ig);
-                        Uses.drop(uses, ig);
+                        uses.drop(ig);
                     } else {
                         grads.put(target, prev.add(ig));
-                        Uses.drop(uses, prev);
-                        Uses.drop(uses, ig);
+                        uses.drop(prev);
+                        uses.drop(ig);
                     }
                 }
-                Uses.drop(uses, g);                               // after the holds: a rule may pass g straight on
+                uses.drop(g);                                     // after the holds: a rule may pass g straight on
                 if (!retainGraph) node.release();
             }
         }
     }
 
-    /** How many pending gradients use each recyclable array; an array nobody uses any more goes back to the pool. */
+    /**
+     * How many pending gradients use each recyclable array; an array nobody uses any more goes back to the pool.
+     * Disabled (counts nothing, recycles nothing) when the graph is retained.
+     */
     private static final class Uses {
+        private final boolean enabled;
         private final Map<float[], Integer> counts = new IdentityHashMap<>();
 
-        static void hold(Uses uses, Tensor t) {
-            float[] a = t.storage().heapArray();
-            if (uses != null && GradientBuffers.isRecyclable(a)) uses.counts.merge(a, 1, Integer::sum);
+        Uses(boolean enabled) {
+            this.enabled = enabled;
         }
 
-        static void drop(Uses uses, Tensor t) {
+        void hold(Tensor t) {
             float[] a = t.storage().heapArray();
-            if (uses == null || a == null) return;
-            Integer n = uses.counts.get(a);
+            if (enabled && GradientBuffers.isRecyclable(a)) counts.merge(a, 1, Integer::sum);
+        }
+
+        void drop(Tensor t) {
+            float[] a = t.storage().heapArray();
+            Integer n = a == null ? null : counts.get(a);
             if (n == null) return;
             if (n > 1) {
-                uses.counts.put(a, n - 1);
+                counts.put(a, n - 1);
             } else {
-                uses.counts.remove(a);
+                counts.remove(a);
                 GradientBuffers.give(a);
             }
         }
