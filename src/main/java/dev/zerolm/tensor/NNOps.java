@@ -2,6 +2,7 @@ package dev.zerolm.tensor;
 
 import dev.zerolm.tensor.kernels.FlashAttention;
 import dev.zerolm.tensor.kernels.LayerNormRows;
+import dev.zerolm.tensor.kernels.SoftmaxRows;
 
 /** The fused neural-network ops: softmax family, layer norm, dropout, cross-entropy, embedding lookup, attention. */
 public final class NNOps {
@@ -194,11 +195,7 @@ public final class NNOps {
         Parallel.forRange(N, Math.max(1, 8192 / Math.max(1, C)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int base = off + r * C;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < C; j++) max = Math.max(max, a[base + j]);
-                double s = 0;
-                for (int j = 0; j < C; j++) s += Math.exp(a[base + j] - max);
-                lse[r] = (float) (max + Math.log(s));
+                lse[r] = SoftmaxRows.logSumExp(a, base, C);
                 lossRow[r] = t[r] == ignoreIndex ? 0f : lse[r] - a[base + t[r]];
             }
         });
@@ -231,9 +228,8 @@ public final class NNOps {
                         case SUM -> gv[0];
                         case NONE -> gv[r];
                     };
-                    int base = off + r * C;
                     // d(lse - x_t)/dx_j = softmax_j - [j == t]
-                    for (int j = 0; j < C; j++) dx[r * C + j] = (float) Math.exp(a[base + j] - lse[r]) * scale;
+                    SoftmaxRows.scaledSoftmax(a, off + r * C, C, lse[r], scale, dx, r * C);
                     dx[r * C + t[r]] -= scale;
                 }
             });
