@@ -16,11 +16,14 @@ import java.util.WeakHashMap;
  *
  * <p>Only arrays minted here are ever recycled: forward activations, user tensors and parameter gradients
  * ({@code .grad}, always a copy) never are. A taken array holds old values: the rule must write every element.
- * The pool keeps at most a quarter of the maximum heap; arrays beyond that are left to the collector.
+ * The pool keeps at most a quarter of the maximum heap. A training step needs the same lengths every time (GPT-2
+ * 124M: 420 MB in the pool); when shapes keep changing (variable-length fine-tuning batches) and the pool fills
+ * with lengths nobody asks for any more, it is emptied and refills with the current ones.
  */
 public final class GradientBuffers {
 
-    private static final long CAPACITY_FLOATS = Runtime.getRuntime().maxMemory() / 4 / Float.BYTES;
+    /** At most this many floats wait in the pool: a quarter of the maximum heap. */
+    private static long capacityFloats = Runtime.getRuntime().maxMemory() / 4 / Float.BYTES;
 
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
     /**
@@ -53,12 +56,21 @@ public final class GradientBuffers {
     /** Returns a dead array minted by {@link #take}; anything else is ignored. */
     public static synchronized void give(float[] a) {
         if (a == null || !MINTED.contains(a)) return;
-        if (pooledFloats + a.length > CAPACITY_FLOATS) {
-            MINTED.remove(a);                                   // over capacity: let the collector have it
+        if (pooledFloats + a.length > capacityFloats) clear();  // full of stale lengths: start over
+        if (a.length > capacityFloats) {
+            MINTED.remove(a);                                   // too big to keep: let the collector have it
             return;
         }
         FREE.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addFirst(a);
         pooledFloats += a.length;
+    }
+
+    /** Tests: a smaller pool; returns the old capacity. */
+    static synchronized long capacityFloats(long floats) {
+        long old = capacityFloats;
+        capacityFloats = floats;
+        clear();
+        return old;
     }
 
     /** Floats currently free in the pool (tests, diagnostics). */
