@@ -31,14 +31,8 @@ public final class NNOps {
         Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, R)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int base = r * R;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < R; j++) max = Math.max(max, a[off + base + j]);
-                double sum = 0;
-                for (int j = 0; j < R; j++) {
-                    float e = (float) Math.exp(a[off + base + j] - max);
-                    out[base + j] = e;
-                    sum += e;
-                }
+                float max = SoftmaxRows.max(a, off + base, R);
+                float sum = SoftmaxRows.expShifted(a, off + base, R, max, out, base);   // out = e^(x - max)
                 if (log) {
                     float lse = (float) Math.log(sum);
                     for (int j = 0; j < R; j++) out[base + j] = a[off + base + j] - max - lse;

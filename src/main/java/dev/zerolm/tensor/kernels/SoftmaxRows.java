@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Softmax pieces of one row of C logits on whole vectors, for cross-entropy over a large vocabulary (GPT-2's
- * 50257 classes: a scalar exp per logit was ~6% of a training step). The last, partial vector goes through the
+ * 50257 classes: a scalar exp per logit was ~6% of a training step) and for softmax itself (BERT's attention). The last, partial vector goes through the
  * same arithmetic under a mask and lanes are summed in lane order, so a row's result does not depend on the JIT.
  * <pre>
  *   logSumExp:  m = max x,  lse = m + ln Σ e^(x − m)
@@ -22,6 +22,12 @@ public final class SoftmaxRows {
 
     /** ln Σ_j e^(x[off + j]) over j in [0, C), computed as max + ln Σ e^(x − max). */
     public static float logSumExp(float[] x, int off, int C) {
+        float max = max(x, off, C);
+        return max + (float) Math.log(expShifted(x, off, C, max, null, 0));
+    }
+
+    /** The largest of x[off .. off + C). */
+    public static float max(float[] x, int off, int C) {
         int whole = SPECIES.loopBound(C);
         FloatVector mv = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int j = 0;
@@ -32,15 +38,31 @@ public final class SoftmaxRows {
         }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < LANES; i++) max = Math.max(max, mv.lane(i));
-        FloatVector maxV = FloatVector.broadcast(SPECIES, max), sum = FloatVector.zero(SPECIES);
-        for (j = 0; j < whole; j += LANES) sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, off + j).sub(maxV)));
+        return max;
+    }
+
+    /**
+     * Σ_j e^(x[off + j] − shift) over j in [0, C), lanes added in order; also writes each term to out[outOff + j]
+     * unless out is null (softmax keeps them, log-sum-exp does not).
+     */
+    public static float expShifted(float[] x, int off, int C, float shift, float[] out, int outOff) {
+        int whole = SPECIES.loopBound(C);
+        FloatVector shiftV = FloatVector.broadcast(SPECIES, shift), sum = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j < whole; j += LANES) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, off + j).sub(shiftV));
+            if (out != null) e.intoArray(out, outOff + j);
+            sum = sum.add(e);
+        }
         if (j < C) {
             VectorMask<Float> m = SPECIES.indexInRange(j, C);
-            sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, off + j, m).sub(maxV)).blend(0f, m.not()));
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, off + j, m).sub(shiftV)).blend(0f, m.not());
+            if (out != null) e.intoArray(out, outOff + j, m);
+            sum = sum.add(e);
         }
         float s = 0f;
         for (int i = 0; i < LANES; i++) s += sum.lane(i);
-        return max + (float) Math.log(s);
+        return s;
     }
 
     /** dx[dxOff + j] = scale · e^(x[off + j] − lse) for j in [0, C). */
