@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 /** `zerolm bench`: how fast ZeroLM is on this machine, optionally next to PyTorch, as one table. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = BenchServeCommand.class,
-        description = {"Measure GEMM GFLOP/s, training, forward and generation tokens/s, peak memory and context scaling.",
+        description = {"Measure GEMM GFLOP/s, training, forward and generation tokens/s, peak memory, allocation and GC per training step, and context scaling.",
                 "Prints one table (progress goes to stderr). Examples:",
                 "  zerolm bench --quick",
                 "  zerolm --threads 2 bench --only gemm --vs-pytorch --json gemm.json"})
@@ -34,7 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "Timed steps per row, at least (default 5, --quick 3). Quick rows repeat until 2 s (0.5 s) have passed.")
     Integer steps;
 
-    @Option(names = "--warmup", description = "Untimed warm-up steps per row, at least (default 2, --quick 1).")
+    @Option(names = "--warmup", description = "Untimed warm-up steps per row, at least (default 2, --quick 1); they repeat until 5 s (0.3 s) have passed, so the JIT has compiled the kernels.")
     Integer warmup;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")

@@ -189,6 +189,7 @@ final class Pointwise {
         int n = Shapes.numel(outShape);
         int[] sa = a.shape(), sb = b.shape();
         Tensor aSaved = a.detach(), bSaved = b.detach();
+        boolean aNeeds = a.requiresGrad(), bNeeds = b.requiresGrad();
         return g -> {
             float[] av = broadcastValues(aSaved, outShape), bv = broadcastValues(bSaved, outShape);
             Tensor ga = null, gb = null;
@@ -216,7 +217,7 @@ final class Pointwise {
                 }
                 default -> throw new IllegalStateException(op + " has a value-free backward");
             }
-            return new Tensor[] {a.requiresGrad() ? ga.sumToShape(sa) : null, b.requiresGrad() ? gb.sumToShape(sb) : null};
+            return new Tensor[] {aNeeds ? ga.sumToShape(sa) : null, bNeeds ? gb.sumToShape(sb) : null};
         };
     }
 

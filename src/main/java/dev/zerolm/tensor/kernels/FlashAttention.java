@@ -438,16 +438,6 @@ public final class FlashAttention {
         return sum;
     }
 
-    /**
-     * The sum of a vector's lanes, first to last. The library's reduceLanes(ADD) may add them in another order
-     * once compiled, and so round differently than before.
-     */
-    private static float sumLanes(FloatVector v) {
-        float sum = 0f;
-        for (int i = 0; i < LANES; i++) sum += v.lane(i);
-        return sum;
-    }
-
     /** ds = p ∘ (ds − rowDot) over one row of width columns: dS from dP (in place) and P. */
     private static void softmaxGrad(float[] p, float[] ds, int off, int width, float rowDot) {
         for (int c = 0; c < width; c += LANES) {
@@ -468,7 +458,7 @@ public final class FlashAttention {
         for (; c < SPECIES.loopBound(n); c += LANES) {
             acc = FloatVector.fromArray(SPECIES, a, off + c).fma(FloatVector.fromArray(SPECIES, b, off + c), acc);
         }
-        float sum = sumLanes(acc);
+        float sum = VectorMath.sumLanes(acc);
         for (; c < n; c++) sum += a[off + c] * b[off + c];
         return sum;
     }

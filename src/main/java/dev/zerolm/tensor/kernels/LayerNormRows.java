@@ -28,7 +28,7 @@ public final class LayerNormRows {
         FloatVector acc = FloatVector.zero(SPECIES);
         int j = 0;
         for (; j < whole; j += LANES) acc = acc.add(FloatVector.fromArray(SPECIES, x, xOff + j));
-        float sum = laneSum(acc);
+        float sum = VectorMath.sumLanes(acc);
         for (; j < C; j++) sum += x[xOff + j];
         float mean = sum / C;
         FloatVector mv = FloatVector.broadcast(SPECIES, mean);
@@ -37,7 +37,7 @@ public final class LayerNormRows {
             FloatVector d = FloatVector.fromArray(SPECIES, x, xOff + j).sub(mv);
             acc = d.fma(d, acc);
         }
-        float sq = laneSum(acc);
+        float sq = VectorMath.sumLanes(acc);
         for (; j < C; j++) {
             float d = x[xOff + j] - mean;
             sq += d * d;
@@ -79,7 +79,7 @@ public final class LayerNormRows {
             if (dw != null) gv.fma(n, FloatVector.fromArray(SPECIES, dw, partOff + j)).intoArray(dw, partOff + j);
             if (db != null) gv.add(FloatVector.fromArray(SPECIES, db, partOff + j)).intoArray(db, partOff + j);
         }
-        float sumD = laneSum(accD), sumDN = laneSum(accDN);
+        float sumD = VectorMath.sumLanes(accD), sumDN = VectorMath.sumLanes(accDN);
         for (; j < C; j++) {
             float n = (x[xOff + j] - mean) * rstd, gj = g[gOff + j];
             float d = w == null ? gj : gj * w[j];
@@ -101,12 +101,5 @@ public final class LayerNormRows {
             float d = w == null ? gj : gj * w[j];
             dx[dxOff + j] = (d - meanD - n * meanDN) * rstd;
         }
-    }
-
-    /** The lanes of v added in lane order (not reduceLanes, whose order may differ between interpreter and JIT). */
-    private static float laneSum(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < LANES; i++) s += v.lane(i);
-        return s;
     }
 }

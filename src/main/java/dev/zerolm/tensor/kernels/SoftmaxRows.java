@@ -2,6 +2,7 @@ package dev.zerolm.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,9 +37,7 @@ public final class SoftmaxRows {
             VectorMask<Float> m = SPECIES.indexInRange(j, C);
             mv = mv.max(FloatVector.fromArray(SPECIES, x, off + j, m).blend(Float.NEGATIVE_INFINITY, m.not()));
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < LANES; i++) max = Math.max(max, mv.lane(i));
-        return max;
+        return mv.reduceLanes(VectorOperators.MAX);                  // exact in any order
     }
 
     /**
@@ -60,9 +59,7 @@ public final class SoftmaxRows {
             if (out != null) e.intoArray(out, outOff + j, m);
             sum = sum.add(e);
         }
-        float s = 0f;
-        for (int i = 0; i < LANES; i++) s += sum.lane(i);
-        return s;
+        return VectorMath.sumLanes(sum);
     }
 
     /** dx[dxOff + j] = scale · e^(x[off + j] − lse) for j in [0, C). */

@@ -12,6 +12,16 @@ public final class VectorMath {
 
     private VectorMath() {}
 
+    /**
+     * The sum of a vector's lanes, first to last. The library's reduceLanes(ADD) may add them in another order
+     * once compiled, and so round differently than before.
+     */
+    public static float sumLanes(FloatVector v) {
+        float sum = 0f;
+        for (int i = 0; i < v.length(); i++) sum += v.lane(i);
+        return sum;
+    }
+
     private static final float LOG2_E = 1.44269504f;
     /** ln 2 split in two: the high part has few enough bits that n · LN2_HIGH is exact for |n| ≤ 127. */
     private static final float LN2_HIGH = 0.693359375f, LN2_LOW = -2.12194440e-4f;
