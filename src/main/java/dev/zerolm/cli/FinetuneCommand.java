@@ -80,8 +80,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--lora-r", defaultValue = "8") int loraR;
     @Option(names = "--lora-alpha", defaultValue = "16") float loraAlpha;
     @Option(names = "--lora-dropout", defaultValue = "0.05") float loraDropout;
-    @Option(names = "--target", split = ",", description = "LoRA target modules: names (c_attn, query), regexes, or all-linear. "
-            + "Default: c_attn for GPT, query,value for BERT.")
+    @Option(names = "--target", split = ",", description = "LoRA target modules: names (c_attn, query), regexes, or all-linear; "
+            + "an embedding table too by name (word_embeddings, wte). Default: c_attn for GPT, query,value for BERT.")
     List<String> targets;
     @Option(names = "--adapter-size", defaultValue = "16", description = "Bottleneck width of adapters. Default: ${DEFAULT-VALUE}.")
     int adapterSize;

@@ -86,10 +86,7 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
     /** The LoRA layers and the head in PEFT's layout (task type SEQ_CLS or TOKEN_CLS). */
     public PeftAdapter peftAdapter() {
         if (spec.lora() == null) throw new IllegalStateException("fine-tuned model: method " + spec.method() + " has no LoRA adapter");
-        Map<String, LoraLinear> layers = new LinkedHashMap<>();
-        for (var e : model.backbone().module().namedModules().entrySet()) {
-            if (e.getValue() instanceof LoraLinear l) layers.put(e.getKey().substring(0, e.getKey().length() - ("." + Lora.HOOK_NAME).length()), l);
-        }
+        Map<String, LoraLayer> layers = Lora.find(model.backbone().module());
         Map<String, Tensor> head = new LinkedHashMap<>();
         head.put("classifier.weight", model.classifier().weight());
         head.put("classifier.bias", model.classifier().bias());

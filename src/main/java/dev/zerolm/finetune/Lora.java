@@ -1,5 +1,6 @@
 package dev.zerolm.finetune;
 
+import dev.zerolm.nn.Embedding;
 import dev.zerolm.nn.Linear;
 import dev.zerolm.nn.Module;
 import dev.zerolm.tensor.Rng;
@@ -10,43 +11,61 @@ import java.util.Map;
 /** Puts LoRA adapters into a backbone by module path, and merges or unmerges them all. */
 public final class Lora {
 
-    /** The child name under which a {@link LoraLinear} hangs from its layer (PEFT's "default" adapter name plays this role). */
+    /** The child name under which a LoRA layer hangs from its base layer (PEFT's "default" adapter name plays this role). */
     public static final String HOOK_NAME = "lora";
 
     private Lora() {}
 
     /**
-     * Attaches a {@link LoraLinear} to every linear layer of module whose path (relative to module) the config
-     * targets; returns them by that path. Fails, listing the linear layers, when nothing matches.
+     * Attaches a {@link LoraLinear} to every linear layer and a {@link LoraEmbedding} to every embedding table of
+     * module whose path (relative to module) the config targets; returns them by that path. Fails, listing the
+     * layers that could be targeted, when nothing matches.
      */
-    public static Map<String, LoraLinear> inject(Module module, LoraConfig config, Rng rng) {
-        Map<String, LoraLinear> out = new LinkedHashMap<>();
-        Map<String, Linear> linears = new LinkedHashMap<>();
+    public static Map<String, LoraLayer> inject(Module module, LoraConfig config, Rng rng) {
+        Map<String, LoraLayer> out = new LinkedHashMap<>();
+        Map<String, Module> candidates = new LinkedHashMap<>();
         for (var e : module.namedModules().entrySet()) {
-            if (e.getValue() instanceof Linear linear) linears.put(e.getKey(), linear);
+            if (e.getValue() instanceof Linear || e.getValue() instanceof Embedding) candidates.put(e.getKey(), e.getValue());
         }
-        for (var e : linears.entrySet()) {
-            if (config.targets(e.getKey())) out.put(e.getKey(), e.getValue().attach(HOOK_NAME, new LoraLinear(e.getValue(), config, rng)));
+        for (var e : candidates.entrySet()) {
+            String path = e.getKey();
+            if (e.getValue() instanceof Linear linear && config.targets(path, true)) {
+                out.put(path, linear.attach(HOOK_NAME, new LoraLinear(linear, config, rng)));
+            } else if (e.getValue() instanceof Embedding table && config.targets(path, false)) {
+                out.put(path, table.attach(HOOK_NAME, new LoraEmbedding(table, config, rng)));
+            }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("LoRA: target modules " + config.targetModules() + " match none of the linear layers "
-                    + linears.keySet());
+            throw new IllegalArgumentException("LoRA: target modules " + config.targetModules()
+                    + " match none of the linear layers and embedding tables " + candidates.keySet());
         }
         return out;
     }
 
-    public static void mergeAll(Map<String, LoraLinear> layers) {
-        for (LoraLinear l : layers.values()) l.merge();
+    /** The LoRA layers already injected into module, by the path of the layer they adapt. */
+    public static Map<String, LoraLayer> find(Module module) {
+        Map<String, LoraLayer> out = new LinkedHashMap<>();
+        String suffix = "." + HOOK_NAME;
+        for (var e : module.namedModules().entrySet()) {
+            if (e.getValue() instanceof LoraLayer l && e.getKey().endsWith(suffix)) {
+                out.put(e.getKey().substring(0, e.getKey().length() - suffix.length()), l);
+            }
+        }
+        return out;
     }
 
-    public static void unmergeAll(Map<String, LoraLinear> layers) {
-        for (LoraLinear l : layers.values()) l.unmerge();
+    public static void mergeAll(Map<String, ? extends LoraLayer> layers) {
+        for (LoraLayer l : layers.values()) l.merge();
     }
 
-    /** Number of adapter parameters: r·(in + out) per layer. */
-    public static long parameterCount(Map<String, LoraLinear> layers) {
+    public static void unmergeAll(Map<String, ? extends LoraLayer> layers) {
+        for (LoraLayer l : layers.values()) l.unmerge();
+    }
+
+    /** Number of adapter parameters: r·(in + out) per linear layer, r·(V + D) per embedding table. */
+    public static long parameterCount(Map<String, ? extends LoraLayer> layers) {
         long n = 0;
-        for (LoraLinear l : layers.values()) n += l.loraA().numel() + l.loraB().numel();
+        for (LoraLayer l : layers.values()) n += l.loraA().numel() + l.loraB().numel();
         return n;
     }
 }

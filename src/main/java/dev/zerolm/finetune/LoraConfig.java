@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * @param r              r: rank of the update B·A
  * @param alpha          lora_alpha: the update is scaled by alpha / r, so changing r keeps its size comparable
  * @param dropout        lora_dropout: on the adapter's input while training
- * @param targetModules  target_modules: which linear layers get an adapter (see {@link #targets})
+ * @param targetModules  target_modules: which linear layers and embedding tables get an adapter (see {@link #targets})
  */
 public record LoraConfig(int r, float alpha, float dropout, List<String> targetModules) {
 
@@ -35,9 +35,14 @@ public record LoraConfig(int r, float alpha, float dropout, List<String> targetM
      * outside a language-model head ({@code cls.}, {@code lm_head}).
      */
     public boolean targets(String path) {
+        return targets(path, true);
+    }
+
+    /** As {@link #targets(String)} for a layer that is linear or not: {@value #ALL_LINEAR} never picks an embedding table. */
+    public boolean targets(String path, boolean linear) {
         for (String t : targetModules) {
             if (t.equals(ALL_LINEAR)) {
-                if (!path.startsWith("cls.") && !path.startsWith("lm_head")) return true;
+                if (linear && !path.startsWith("cls.") && !path.startsWith("lm_head")) return true;
             } else if (isRegex(t)) {
                 if (Pattern.matches(t, path)) return true;
             } else if (path.equals(t) || path.endsWith("." + t)) {

@@ -13,7 +13,7 @@ import dev.zerolm.tensor.Tensor;
  * starts as a no-op; only A and B train. {@link #merge} folds the update into W for inference at no extra cost,
  * {@link #unmerge} takes it back out.
  */
-public final class LoraLinear extends LinearHook {
+public final class LoraLinear extends LinearHook implements LoraLayer {
 
     private final Linear base;
     private final Linear loraA;   // in -> r, weight (r, in)
@@ -44,6 +44,7 @@ public final class LoraLinear extends LinearHook {
     }
 
     /** W += scaling · B·A: the layer then computes the same function with one matmul. */
+    @Override
     public void merge() {
         if (merged) throw new IllegalStateException("LoRA: merge() on a layer that is already merged");
         addDeltaToBase(1f);
@@ -51,6 +52,7 @@ public final class LoraLinear extends LinearHook {
     }
 
     /** W -= scaling · B·A: undoes {@link #merge} (up to float rounding). */
+    @Override
     public void unmerge() {
         if (!merged) throw new IllegalStateException("LoRA: unmerge() on a layer that is not merged");
         addDeltaToBase(-1f);
@@ -64,6 +66,7 @@ public final class LoraLinear extends LinearHook {
         }
     }
 
+    @Override
     public boolean isMerged() {
         return merged;
     }
@@ -73,16 +76,34 @@ public final class LoraLinear extends LinearHook {
     }
 
     /** A (r, in). */
+    @Override
     public Tensor loraA() {
         return loraA.weight();
     }
 
     /** B (out, r). */
+    @Override
     public Tensor loraB() {
         return loraB.weight();
     }
 
+    @Override
     public float scaling() {
         return scaling;
+    }
+
+    @Override
+    public String keyA() {
+        return "lora_A.weight";
+    }
+
+    @Override
+    public String keyB() {
+        return "lora_B.weight";
+    }
+
+    @Override
+    public Tensor baseWeight() {
+        return base.weight();
     }
 }

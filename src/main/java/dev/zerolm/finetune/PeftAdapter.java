@@ -23,8 +23,10 @@ import java.util.Map;
  * A LoRA adapter on disk in Hugging Face PEFT's layout, so either tool can read the other's:
  * <pre>
  *   adapter_config.json          peft_type LORA, r, lora_alpha, lora_dropout, target_modules, ...
- *   adapter_model.safetensors    base_model.model.&lt;module&gt;.lora_A.weight  (r, in)
+ *   adapter_model.safetensors    base_model.model.&lt;module&gt;.lora_A.weight  (r, in)     a linear layer
  *                                base_model.model.&lt;module&gt;.lora_B.weight  (out, r)
+ *                                base_model.model.&lt;module&gt;.lora_embedding_A (r, V)   an embedding table
+ *                                base_model.model.&lt;module&gt;.lora_embedding_B (D, r)
  *                                base_model.model.&lt;module&gt;.weight / .bias   (modules_to_save, e.g. the head)
  * </pre>
  * Module paths are relative to the backbone ({@code bert.encoder.layer.0.attention.self.query}), and the head is
@@ -34,11 +36,17 @@ import java.util.Map;
  * @param config         r, alpha, dropout and targets
  * @param baseModel      base_model_name_or_path: the directory or name of the model the adapter was trained on
  * @param taskType       task_type: SEQ_CLS, TOKEN_CLS, CAUSAL_LM, ...
- * @param loraWeights    per adapted module path: its A (r, in) and B (out, r)
+ * @param loraWeights    per adapted module path: its A (r, in) and B (out, r), PEFT's key suffixes for them
  * @param modulesToSave  fully trained extra tensors by their full name (e.g. {@code classifier.weight})
  */
-public record PeftAdapter(LoraConfig config, String baseModel, String taskType, Map<String, Tensor[]> loraWeights,
+public record PeftAdapter(LoraConfig config, String baseModel, String taskType, Map<String, Pair> loraWeights,
                           Map<String, Tensor> modulesToSave) {
+
+    /** One module's A and B with the key suffixes they are saved under ({@code lora_A.weight} or {@code lora_embedding_A}). */
+    public record Pair(Tensor a, Tensor b, String keyA, String keyB) {}
+
+    private static final List<String[]> KEY_SUFFIXES = List.of(
+            new String[] {"lora_A.weight", "lora_B.weight"}, new String[] {LoraEmbedding.KEY_A, LoraEmbedding.KEY_B});
 
     public static final String CONFIG_FILE = "adapter_config.json";
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
@@ -47,10 +55,13 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The adapter of injected layers (by path) plus the extra tensors to save, e.g. the head's. */
-    public static PeftAdapter of(Map<String, LoraLinear> layers, LoraConfig config, String baseModel, String taskType,
+    public static PeftAdapter of(Map<String, ? extends LoraLayer> layers, LoraConfig config, String baseModel, String taskType,
                                  Map<String, Tensor> modulesToSave) {
-        Map<String, Tensor[]> weights = new LinkedHashMap<>();
-        for (var e : layers.entrySet()) weights.put(e.getKey(), new Tensor[] {e.getValue().loraA(), e.getValue().loraB()});
+        Map<String, Pair> weights = new LinkedHashMap<>();
+        for (var e : layers.entrySet()) {
+            LoraLayer l = e.getValue();
+            weights.put(e.getKey(), new Pair(l.loraA(), l.loraB(), l.keyA(), l.keyB()));
+        }
         return new PeftAdapter(config, baseModel, taskType, weights, modulesToSave);
     }
 
@@ -75,8 +86,9 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
 
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var e : loraWeights.entrySet()) {
-            tensors.put(PREFIX + e.getKey() + ".lora_A.weight", e.getValue()[0]);
-            tensors.put(PREFIX + e.getKey() + ".lora_B.weight", e.getValue()[1]);
+            Pair w = e.getValue();
+            tensors.put(PREFIX + e.getKey() + "." + w.keyA(), w.a());
+            tensors.put(PREFIX + e.getKey() + "." + w.keyB(), w.b());
         }
         for (var e : modulesToSave.entrySet()) tensors.put(PREFIX + e.getKey(), e.getValue());
         StateDicts.save(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
@@ -101,42 +113,54 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
                 (float) c.path("lora_dropout").asDouble(0), targets);
 
         Map<String, Tensor> raw = StateDicts.load(weightsFile);
-        Map<String, Tensor[]> lora = new LinkedHashMap<>();
+        Map<String, Tensor[]> found = new LinkedHashMap<>();   // module path -> {A, B}
+        Map<String, String[]> suffixes = new LinkedHashMap<>();
         Map<String, Tensor> extra = new LinkedHashMap<>();
         for (var e : raw.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith(PREFIX)) throw new IOException(weightsFile + ": tensor '" + key + "' does not start with '" + PREFIX + "'");
             String name = key.substring(PREFIX.length());
-            if (name.endsWith(".lora_A.weight")) {
-                lora.computeIfAbsent(name.substring(0, name.length() - ".lora_A.weight".length()), k -> new Tensor[2])[0] = e.getValue();
-            } else if (name.endsWith(".lora_B.weight")) {
-                lora.computeIfAbsent(name.substring(0, name.length() - ".lora_B.weight".length()), k -> new Tensor[2])[1] = e.getValue();
-            } else {
-                extra.put(name, e.getValue());
+            boolean lora = false;
+            for (String[] pair : KEY_SUFFIXES) {
+                for (int i = 0; i < 2; i++) {
+                    if (!name.endsWith("." + pair[i])) continue;
+                    String module = name.substring(0, name.length() - pair[i].length() - 1);
+                    found.computeIfAbsent(module, k -> new Tensor[2])[i] = e.getValue();
+                    suffixes.put(module, pair);
+                    lora = true;
+                }
             }
+            if (!lora) extra.put(name, e.getValue());
         }
-        for (var e : lora.entrySet()) {
+        Map<String, Pair> lora = new LinkedHashMap<>();
+        for (var e : found.entrySet()) {
             Tensor a = e.getValue()[0], b = e.getValue()[1];
+            String[] keys = suffixes.get(e.getKey());
             if (a == null || b == null) {
-                throw new IOException(weightsFile + ": module '" + e.getKey() + "' has only lora_" + (a == null ? "B" : "A"));
+                throw new IOException(weightsFile + ": module '" + e.getKey() + "' has only " + (a == null ? keys[1] : keys[0]));
             }
             if (a.rank() != 2 || b.rank() != 2 || a.size(0) != config.r() || b.size(1) != config.r()) {
-                throw new IOException(weightsFile + ": module '" + e.getKey() + "' has lora_A " + Shapes.str(a.shape()) + " and lora_B "
-                        + Shapes.str(b.shape()) + ", expected (r, in) and (out, r) with r = " + config.r());
+                throw new IOException(weightsFile + ": module '" + e.getKey() + "' has " + keys[0] + " " + Shapes.str(a.shape()) + " and "
+                        + keys[1] + " " + Shapes.str(b.shape()) + ", expected (r, in) and (out, r) with r = " + config.r());
             }
+            lora.put(e.getKey(), new Pair(a, b, keys[0], keys[1]));
         }
         return new PeftAdapter(config, c.path("base_model_name_or_path").asText(""), c.path("task_type").asText(""), lora, extra);
     }
 
     /** Copies this adapter's A and B into injected layers with the same paths (both sets must match exactly). */
-    public void copyInto(Map<String, LoraLinear> layers) {
+    public void copyInto(Map<String, ? extends LoraLayer> layers) {
         if (!layers.keySet().equals(loraWeights.keySet())) {
             throw new IllegalArgumentException("PEFT adapter: it adapts " + loraWeights.keySet() + " but the model has LoRA on " + layers.keySet());
         }
         for (var e : layers.entrySet()) {
-            Tensor[] w = loraWeights.get(e.getKey());
-            copy(e.getKey() + ".lora_A.weight", w[0], e.getValue().loraA());
-            copy(e.getKey() + ".lora_B.weight", w[1], e.getValue().loraB());
+            Pair w = loraWeights.get(e.getKey());
+            LoraLayer l = e.getValue();
+            if (!w.keyA().equals(l.keyA())) {
+                throw new IllegalArgumentException("PEFT adapter: '" + e.getKey() + "' holds " + w.keyA() + " but the model's layer takes " + l.keyA());
+            }
+            copy(e.getKey() + "." + w.keyA(), w.a(), l.loraA());
+            copy(e.getKey() + "." + w.keyB(), w.b(), l.loraB());
         }
     }
 

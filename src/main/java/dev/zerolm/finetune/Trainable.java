@@ -32,7 +32,7 @@ public final class Trainable {
     }
 
     /**
-     * Sets the model up for a method: FULL trains all; FREEZE only the head; LORA the {@link LoraLinear}s and the
+     * Sets the model up for a method: FULL trains all; FREEZE only the head; LORA the {@link LoraLayer}s and the
      * head; ADAPTER the {@link BottleneckAdapter}s, the backbone's norms and the head. Adapters must be injected first.
      */
     public static void apply(TaskModel model, Method method) {
@@ -42,7 +42,7 @@ public final class Trainable {
         for (var e : model.backbone().module().namedModules().entrySet()) {
             Module m = e.getValue();
             boolean keep = switch (method) {
-                case LORA -> m instanceof LoraLinear;
+                case LORA -> m instanceof LoraLayer;
                 case ADAPTER -> m instanceof BottleneckAdapter || m instanceof dev.zerolm.nn.LayerNorm || m instanceof dev.zerolm.nn.RMSNorm;
                 default -> false;
             };

@@ -30,33 +30,33 @@ class LoraTest {
     }
 
     /** Gives every B a non-zero value, as if trained. */
-    private static void perturbB(Map<String, LoraLinear> layers, long seed) {
+    private static void perturbB(Map<String, LoraLayer> layers, long seed) {
         Rng rng = new Rng(seed);
-        for (LoraLinear l : layers.values()) l.loraB().copyFrom(Tensor.randn(rng, 0f, 0.5f, l.loraB().shape()));
+        for (LoraLayer l : layers.values()) l.loraB().copyFrom(Tensor.randn(rng, 0f, 0.5f, l.loraB().shape()));
     }
 
     @Test
     void loraWithZeroBLeavesOutputsUnchanged() {
         SequenceClassifier m = classifier(1);
         float[] before = logits(m);
-        Map<String, LoraLinear> layers = Lora.inject(m.backbone().module(), new LoraConfig(4, 8, 0f, List.of("c_attn", "c_fc")), new Rng(3));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), new LoraConfig(4, 8, 0f, List.of("c_attn", "c_fc")), new Rng(3));
         assertThat(layers).hasSize(4);
-        for (LoraLinear l : layers.values()) assertThat(l.loraA().toArray()).isNotEqualTo(new float[l.loraA().numel()]);
+        for (LoraLayer l : layers.values()) assertThat(l.loraA().toArray()).isNotEqualTo(new float[l.loraA().numel()]);
         assertThat(logits(m)).containsExactly(before);
     }
 
     @Test
     void mergeThenUnmergeRestoresWeights() {
         SequenceClassifier m = classifier(2);
-        Map<String, LoraLinear> layers = Lora.inject(m.backbone().module(), new LoraConfig(2, 16, 0f, List.of("c_attn")), new Rng(4));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), new LoraConfig(2, 16, 0f, List.of("c_attn")), new Rng(4));
         perturbB(layers, 5);
-        List<float[]> before = layers.values().stream().map(l -> l.base().weight().toArray()).toList();
+        List<float[]> before = layers.values().stream().map(l -> l.baseWeight().toArray()).toList();
         Lora.mergeAll(layers);
-        assertThat(layers.values().iterator().next().base().weight().toArray()).isNotEqualTo(before.getFirst());
+        assertThat(layers.values().iterator().next().baseWeight().toArray()).isNotEqualTo(before.getFirst());
         Lora.unmergeAll(layers);
         int i = 0;
-        for (LoraLinear l : layers.values()) {
-            float[] w = l.base().weight().toArray(), b = before.get(i++);
+        for (LoraLayer l : layers.values()) {
+            float[] w = l.baseWeight().toArray(), b = before.get(i++);
             for (int k = 0; k < w.length; k++) assertThat(w[k]).isCloseTo(b[k], org.assertj.core.data.Offset.offset(1e-5f));
         }
     }
@@ -64,7 +64,7 @@ class LoraTest {
     @Test
     void mergedOutputEqualsUnmergedOutput() {
         SequenceClassifier m = classifier(3);
-        Map<String, LoraLinear> layers = Lora.inject(m.backbone().module(), new LoraConfig(4, 8, 0.1f, List.of(LoraConfig.ALL_LINEAR)), new Rng(6));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), new LoraConfig(4, 8, 0.1f, List.of(LoraConfig.ALL_LINEAR)), new Rng(6));
         perturbB(layers, 7);
         float[] unmerged = logits(m);
         Lora.mergeAll(layers);
@@ -96,7 +96,7 @@ class LoraTest {
     @Test
     void onlyAdapterAndHeadParametersTrainAndSitInTheOptimiser() throws Exception {
         SequenceClassifier m = classifier(4);
-        Map<String, LoraLinear> layers = Lora.inject(m.backbone().module(), new LoraConfig(2, 4, 0f, List.of("c_attn")), new Rng(8));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), new LoraConfig(2, 4, 0f, List.of("c_attn")), new Rng(8));
         Trainable.apply(m, Method.LORA);
         var groups = Trainable.groups(m, 0.01f, 1f);
         long inOptimiser = groups.stream().mapToLong(dev.zerolm.train.ParamGroup::numel).sum();

@@ -20,9 +20,9 @@ class PeftAdapterTest {
     void peftLayoutRoundTripsKeysShapesConfigAndValues(@TempDir Path dir) throws Exception {
         SequenceClassifier m = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
         LoraConfig config = new LoraConfig(4, 16, 0.05f, List.of("query", "value"));
-        Map<String, LoraLinear> layers = Lora.inject(m.backbone().module(), config, new Rng(3));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), config, new Rng(3));
         Rng rng = new Rng(4);
-        for (LoraLinear l : layers.values()) l.loraB().copyFrom(Tensor.randn(rng, 0f, 1f, l.loraB().shape()));
+        for (LoraLayer l : layers.values()) l.loraB().copyFrom(Tensor.randn(rng, 0f, 1f, l.loraB().shape()));
         PeftAdapter.of(layers, config, "tiny-bert", "SEQ_CLS",
                 Map.of("classifier.weight", m.classifier().weight(), "classifier.bias", m.classifier().bias())).save(dir);
 
@@ -48,7 +48,7 @@ class PeftAdapterTest {
         PeftAdapter back = PeftAdapter.load(dir);
         assertThat(back.config()).isEqualTo(config);
         SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
-        Map<String, LoraLinear> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
+        Map<String, LoraLayer> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
         back.copyInto(freshLayers);
         for (String path : layers.keySet()) {
             assertThat(freshLayers.get(path).loraA().toArray()).containsExactly(layers.get(path).loraA().toArray());
