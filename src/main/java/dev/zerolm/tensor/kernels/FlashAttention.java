@@ -64,9 +64,14 @@ public final class FlashAttention {
             return ceilDiv(keys, BLOCK_K);
         }
 
-        /** Keys per head in the transposed copies of K and V, rounded up to whole vectors (zero padded). */
+        /**
+         * Keys per head in the transposed copies of K and V: rounded up to whole vectors (zero padded), then to an odd
+         * number of vectors, so the hs rows a tile reads do not all land in the same L1 sets (with T = 4096 a
+         * power-of-two row stride of 16 KiB put every row of a tile in one 12-way set).
+         */
         int paddedKeys() {
-            return ceilDiv(keys, LANES) * LANES;
+            int vectors = ceilDiv(keys, LANES);
+            return (vectors | 1) * LANES;
         }
     }
 
