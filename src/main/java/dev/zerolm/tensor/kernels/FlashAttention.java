@@ -339,34 +339,34 @@ public final class FlashAttention {
             int y0 = outOff + o * ldo, y1 = y0 + ldo, y2 = y1 + ldo, y3 = y2 + ldo;
             int c = 0;
             for (; c + 2 * LANES <= width; c += 2 * LANES) {
-                FloatVector s00 = FloatVector.fromArray(SPECIES, out, y0 + c), s01 = FloatVector.fromArray(SPECIES, out, y0 + c + LANES);
-                FloatVector s10 = FloatVector.fromArray(SPECIES, out, y1 + c), s11 = FloatVector.fromArray(SPECIES, out, y1 + c + LANES);
-                FloatVector s20 = FloatVector.fromArray(SPECIES, out, y2 + c), s21 = FloatVector.fromArray(SPECIES, out, y2 + c + LANES);
-                FloatVector s30 = FloatVector.fromArray(SPECIES, out, y3 + c), s31 = FloatVector.fromArray(SPECIES, out, y3 + c + LANES);
+                // Sums of unscaled products in fresh registers (a broadcast straight from memory), scaled once at the end.
+                FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00;
+                FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
                 for (int n = 0, xr = xOff + c, an = 0; n < depth; n++, xr += ldx, an += aDepthStride) {
                     FloatVector x0 = FloatVector.fromArray(SPECIES, x, xr);
                     FloatVector x1 = FloatVector.fromArray(SPECIES, x, xr + LANES);
-                    FloatVector w = FloatVector.broadcast(SPECIES, alpha * a[r0 + an]);
+                    FloatVector w = FloatVector.broadcast(SPECIES, a[r0 + an]);
                     s00 = x0.fma(w, s00);
                     s01 = x1.fma(w, s01);
-                    w = FloatVector.broadcast(SPECIES, alpha * a[r1 + an]);
+                    w = FloatVector.broadcast(SPECIES, a[r1 + an]);
                     s10 = x0.fma(w, s10);
                     s11 = x1.fma(w, s11);
-                    w = FloatVector.broadcast(SPECIES, alpha * a[r2 + an]);
+                    w = FloatVector.broadcast(SPECIES, a[r2 + an]);
                     s20 = x0.fma(w, s20);
                     s21 = x1.fma(w, s21);
-                    w = FloatVector.broadcast(SPECIES, alpha * a[r3 + an]);
+                    w = FloatVector.broadcast(SPECIES, a[r3 + an]);
                     s30 = x0.fma(w, s30);
                     s31 = x1.fma(w, s31);
                 }
-                s00.intoArray(out, y0 + c);
-                s01.intoArray(out, y0 + c + LANES);
-                s10.intoArray(out, y1 + c);
-                s11.intoArray(out, y1 + c + LANES);
-                s20.intoArray(out, y2 + c);
-                s21.intoArray(out, y2 + c + LANES);
-                s30.intoArray(out, y3 + c);
-                s31.intoArray(out, y3 + c + LANES);
+                FloatVector al = FloatVector.broadcast(SPECIES, alpha);
+                s00.fma(al, FloatVector.fromArray(SPECIES, out, y0 + c)).intoArray(out, y0 + c);
+                s01.fma(al, FloatVector.fromArray(SPECIES, out, y0 + c + LANES)).intoArray(out, y0 + c + LANES);
+                s10.fma(al, FloatVector.fromArray(SPECIES, out, y1 + c)).intoArray(out, y1 + c);
+                s11.fma(al, FloatVector.fromArray(SPECIES, out, y1 + c + LANES)).intoArray(out, y1 + c + LANES);
+                s20.fma(al, FloatVector.fromArray(SPECIES, out, y2 + c)).intoArray(out, y2 + c);
+                s21.fma(al, FloatVector.fromArray(SPECIES, out, y2 + c + LANES)).intoArray(out, y2 + c + LANES);
+                s30.fma(al, FloatVector.fromArray(SPECIES, out, y3 + c)).intoArray(out, y3 + c);
+                s31.fma(al, FloatVector.fromArray(SPECIES, out, y3 + c + LANES)).intoArray(out, y3 + c + LANES);
             }
             for (; c + LANES <= width; c += LANES) {
                 FloatVector s0 = FloatVector.fromArray(SPECIES, out, y0 + c), s1 = FloatVector.fromArray(SPECIES, out, y1 + c);
