@@ -427,20 +427,21 @@ public final class FlashAttention {
      */
     private static float expInPlace(float[] s, int off, int visible, int width, float shift) {
         int c = 0;
+        FloatVector sum = FloatVector.zero(SPECIES);
         for (; c < SPECIES.loopBound(visible); c += LANES) {
-            VectorMath.exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift)).intoArray(s, off + c);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift));
+            e.intoArray(s, off + c);
+            sum = sum.add(e);
         }
         if (c < visible) {                                             // the vector that holds the last visible key
             VectorMask<Float> past = SPECIES.indexInRange(c, visible).not();
-            VectorMath.exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift)).blend(0f, past).intoArray(s, off + c);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, s, off + c).sub(shift)).blend(0f, past);
+            e.intoArray(s, off + c);
+            sum = sum.add(e);
             c += LANES;
         }
         for (; c < width; c += LANES) FloatVector.zero(SPECIES).intoArray(s, off + c);
-        // Summed from the array, first to last: a vector accumulator would have to leave the compiled loop as an
-        // object (its lanes read one by one), which costs an allocation per row.
-        float sum = 0f;
-        for (int i = 0; i < visible; i++) sum += s[off + i];
-        return sum;
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 
     /** ds = p ∘ (ds − rowDot) over one row of width columns: dS from dP (in place) and P. */
