@@ -156,7 +156,7 @@ public final class FlashAttention {
                 }
                 float mNew = Math.max(m[r], rowMax(p, row, visible));
                 float correction = (float) Math.exp(m[r] - mNew);    // 0 on the first visible tile (m = -inf)
-                l[r] = l[r] * correction + expInPlace(p, row, visible, width, mNew);
+                l[r] = l[r] * correction + expInPlace(p, row, visible, width, mNew, s.lanes);
                 if (correction != 1f) scaleRow(out, qBase + r * hs, hs, correction);
                 m[r] = mNew;
             }
@@ -202,7 +202,7 @@ public final class FlashAttention {
                 int visible = causal ? Math.min(nk, firstPos + i0 + r + 1 - j0) : nk;
                 int row = r * BLOCK_K;
                 if (visible <= 0) Arrays.fill(p, row, row + width, 0f);
-                else expInPlace(p, row, visible, width, lse[rowBase + r]);
+                else expInPlace(p, row, visible, width, lse[rowBase + r], s.lanes);
             }
             if (withDkDv) accumulate(nk, nq, hs, 1f, p, 0, 1, BLOCK_K, dOut, qBase, hs, dv, kBase, hs); // dV += Pᵀ dO
             dotProducts(nq, width, hs, 1f, dOut, qBase, hs, vT, kTBase, kPad, ds, BLOCK_K);         // dP = dO Vᵀ
@@ -236,6 +236,7 @@ public final class FlashAttention {
         final float[] scoreGrads = new float[BLOCK_Q * BLOCK_K];
         final float[] rowMax = new float[BLOCK_Q];
         final float[] rowSum = new float[BLOCK_Q];
+        final float[] lanes = new float[LANES];
     }
 
     @FunctionalInterface
@@ -327,7 +328,7 @@ public final class FlashAttention {
     }
 
     /**
-     * out[o, :] += Σ_n (alpha · a(o, n)) · x[n, :] for o &lt; outRows, n &lt; depth, over width columns:
+     * out[o, :] += alpha · Σ_n a(o, n) · x[n, :] for o &lt; outRows, n &lt; depth, over width columns:
      * a(o, n) = a[aOff + o·aRowStride + n·aDepthStride] (strides let a be read transposed), row n of x at
      * xOff + n·ldx, row o of out at outOff + o·ldo. Four output rows by two vectors of columns at a time.
      */
@@ -423,9 +424,11 @@ public final class FlashAttention {
 
     /**
      * s[off + c] = exp(s[off + c] − shift) for c &lt; visible and 0 for visible ≤ c &lt; width (masked keys);
-     * returns the sum of the exponentials.
+     * returns the sum of the exponentials, kept per lane as they are made, then added lane by lane through the
+     * lanes array (LANES floats): a fixed order (reduceLanes(ADD) may add in another order once compiled), and the
+     * vector never leaves the registers as an object, as it would if passed to a method not inlined.
      */
-    private static float expInPlace(float[] s, int off, int visible, int width, float shift) {
+    private static float expInPlace(float[] s, int off, int visible, int width, float shift, float[] lanes) {
         int c = 0;
         FloatVector sum = FloatVector.zero(SPECIES);
         for (; c < SPECIES.loopBound(visible); c += LANES) {
@@ -441,7 +444,10 @@ public final class FlashAttention {
             c += LANES;
         }
         for (; c < width; c += LANES) FloatVector.zero(SPECIES).intoArray(s, off + c);
-        return sum.reduceLanes(VectorOperators.ADD);
+        sum.intoArray(lanes, 0);
+        float total = 0f;
+        for (int i = 0; i < LANES; i++) total += lanes[i];
+        return total;
     }
 
     /** ds = p ∘ (ds − rowDot) over one row of width columns: dS from dP (in place) and P. */
