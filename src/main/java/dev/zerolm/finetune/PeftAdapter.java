@@ -74,8 +74,12 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
         c.put("r", config.r());
         c.put("lora_alpha", decimal(config.alpha()));
         c.put("lora_dropout", decimal(config.dropout()));
-        ArrayNode targets = c.putArray("target_modules");
-        config.targetModules().forEach(targets::add);
+        if (config.targetModules().equals(List.of(LoraConfig.ALL_LINEAR))) {
+            c.put("target_modules", LoraConfig.ALL_LINEAR);   // PEFT reads all-linear only as the whole string, not in a list
+        } else {
+            ArrayNode targets = c.putArray("target_modules");
+            config.targetModules().forEach(targets::add);
+        }
         c.put("bias", "none");
         c.put("fan_in_fan_out", false);
         c.put("inference_mode", true);

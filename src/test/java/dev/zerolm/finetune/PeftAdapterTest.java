@@ -56,4 +56,16 @@ class PeftAdapterTest {
         }
         assertThat(back.modulesToSave().get("classifier.weight").toArray()).containsExactly(m.classifier().weight().toArray());
     }
+
+    @Test
+    void allLinearIsWrittenAsPeftsStringAndReadBack(@TempDir Path dir) throws Exception {
+        SequenceClassifier m = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        LoraConfig config = new LoraConfig(2, 4, 0f, List.of(LoraConfig.ALL_LINEAR));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), config, new Rng(3));
+        PeftAdapter.of(layers, config, "tiny-bert", "SEQ_CLS", Map.of()).save(dir);
+        JsonNode c = new ObjectMapper().readTree(dir.resolve("adapter_config.json").toFile());
+        assertThat(c.path("target_modules").isTextual()).isTrue();
+        assertThat(c.path("target_modules").asText()).isEqualTo("all-linear");
+        assertThat(PeftAdapter.load(dir).config()).isEqualTo(config);
+    }
 }
