@@ -330,13 +330,15 @@ class OpenAiServerTest {
 
     @Test
     void requestsBeyondWorkersAndQueueGet429WithRetryAfter() throws Exception {
+        // 40 tokens at 40 ms: each request holds its worker ~1.6 s, so all four are in before the first finishes
+        // even on a loaded machine (with 12 tokens a slow client could see a worker free up first).
         String slow = """
-                {"model": "slow", "prompt": "the cat", "max_tokens": 12, "temperature": 0}""";
+                {"model": "slow", "prompt": "the cat", "max_tokens": 40, "temperature": 0}""";
         List<CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
         for (int i = 0; i < 4; i++) {             // 2 workers + a queue of 2
             running.add(http.sendAsync(request("/v1/completions", slow, KEY), HttpResponse.BodyHandlers.ofString()));
         }
-        awaitMetric("zerolm_queue_depth", 2.0, 3000);
+        awaitMetric("zerolm_queue_depth", 2.0, 10_000);
         HttpResponse<String> refused = post("/v1/completions", slow);
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.headers().firstValue("Retry-After")).contains("1");
