@@ -15,6 +15,9 @@ import dev.zerolm.tensor.Tensor;
  */
 public final class LoraLinear extends LinearHook implements LoraLayer {
 
+    /** PEFT's key suffixes for A and B of a linear layer. */
+    public static final String KEY_A = "lora_A.weight", KEY_B = "lora_B.weight";
+
     private final Linear base;
     private final Linear loraA;   // in -> r, weight (r, in)
     private final Linear loraB;   // r -> out, weight (out, r)
@@ -94,12 +97,12 @@ public final class LoraLinear extends LinearHook implements LoraLayer {
 
     @Override
     public String keyA() {
-        return "lora_A.weight";
+        return KEY_A;
     }
 
     @Override
     public String keyB() {
-        return "lora_B.weight";
+        return KEY_B;
     }
 
     @Override

@@ -46,7 +46,7 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
     public record Pair(Tensor a, Tensor b, String keyA, String keyB) {}
 
     private static final List<String[]> KEY_SUFFIXES = List.of(
-            new String[] {"lora_A.weight", "lora_B.weight"}, new String[] {LoraEmbedding.KEY_A, LoraEmbedding.KEY_B});
+            new String[] {LoraLinear.KEY_A, LoraLinear.KEY_B}, new String[] {LoraEmbedding.KEY_A, LoraEmbedding.KEY_B});
 
     public static final String CONFIG_FILE = "adapter_config.json";
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";

@@ -202,7 +202,7 @@ public final class FlashAttention {
                 int visible = causal ? Math.min(nk, firstPos + i0 + r + 1 - j0) : nk;
                 int row = r * BLOCK_K;
                 if (visible <= 0) Arrays.fill(p, row, row + width, 0f);
-                else expInPlace(p, row, visible, width, lse[rowBase + r], s.lanes);
+                else expInPlace(p, row, visible, width, lse[rowBase + r], null);   // the backward needs P, not its sum
             }
             if (withDkDv) accumulate(nk, nq, hs, 1f, p, 0, 1, BLOCK_K, dOut, qBase, hs, dv, kBase, hs); // dV += Pᵀ dO
             dotProducts(nq, width, hs, 1f, dOut, qBase, hs, vT, kTBase, kPad, ds, BLOCK_K);         // dP = dO Vᵀ
@@ -424,8 +424,8 @@ public final class FlashAttention {
 
     /**
      * s[off + c] = exp(s[off + c] − shift) for c &lt; visible and 0 for visible ≤ c &lt; width (masked keys);
-     * returns the sum of the exponentials, kept per lane as they are made, then added lane by lane through the
-     * lanes array (LANES floats): a fixed order (reduceLanes(ADD) may add in another order once compiled), and the
+     * returns the sum of the exponentials (0 when lanes is null: the backward needs none), kept per lane as they are
+     * made, then added lane by lane through the lanes array (LANES floats): a fixed order (reduceLanes(ADD) may add in another order once compiled), and the
      * vector never leaves the registers as an object, as it would if passed to a method not inlined.
      */
     private static float expInPlace(float[] s, int off, int visible, int width, float shift, float[] lanes) {
@@ -444,6 +444,7 @@ public final class FlashAttention {
             c += LANES;
         }
         for (; c < width; c += LANES) FloatVector.zero(SPECIES).intoArray(s, off + c);
+        if (lanes == null) return 0f;
         sum.intoArray(lanes, 0);
         float total = 0f;
         for (int i = 0; i < LANES; i++) total += lanes[i];
