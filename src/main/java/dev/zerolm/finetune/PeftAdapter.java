@@ -74,11 +74,14 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
         c.put("r", config.r());
         c.put("lora_alpha", decimal(config.alpha()));
         c.put("lora_dropout", decimal(config.dropout()));
-        if (config.targetModules().equals(List.of(LoraConfig.ALL_LINEAR))) {
+        List<String> targetModules = config.targetModules();
+        if (targetModules.equals(List.of(LoraConfig.ALL_LINEAR))) {
             c.put("target_modules", LoraConfig.ALL_LINEAR);   // PEFT reads all-linear only as the whole string, not in a list
         } else {
+            // In a list PEFT takes "all-linear" for a module name that matches nothing: name every adapted module instead.
+            if (targetModules.contains(LoraConfig.ALL_LINEAR)) targetModules = List.copyOf(loraWeights.keySet());
             ArrayNode targets = c.putArray("target_modules");
-            config.targetModules().forEach(targets::add);
+            targetModules.forEach(targets::add);
         }
         c.put("bias", "none");
         c.put("fan_in_fan_out", false);

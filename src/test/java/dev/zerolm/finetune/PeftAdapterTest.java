@@ -68,4 +68,25 @@ class PeftAdapterTest {
         assertThat(c.path("target_modules").asText()).isEqualTo("all-linear");
         assertThat(PeftAdapter.load(dir).config()).isEqualTo(config);
     }
+
+    @Test
+    void allLinearMixedWithOtherTargetsIsWrittenAsTheAdaptedModulePaths(@TempDir Path dir) throws Exception {
+        SequenceClassifier m = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        LoraConfig config = new LoraConfig(2, 4, 0f, List.of(LoraConfig.ALL_LINEAR, "word_embeddings"));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), config, new Rng(3));
+        PeftAdapter.of(layers, config, "tiny-bert", "SEQ_CLS", Map.of()).save(dir);
+
+        JsonNode c = new ObjectMapper().readTree(dir.resolve("adapter_config.json").toFile());
+        List<String> written = new java.util.ArrayList<>();
+        c.path("target_modules").forEach(n -> written.add(n.asText()));
+        assertThat(written).containsExactlyElementsOf(layers.keySet())
+                .contains("bert.embeddings.word_embeddings", "bert.encoder.layer.0.attention.self.query")
+                .doesNotContain(LoraConfig.ALL_LINEAR);
+
+        PeftAdapter back = PeftAdapter.load(dir);
+        SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        Map<String, LoraLayer> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
+        assertThat(freshLayers.keySet()).isEqualTo(layers.keySet());
+        back.copyInto(freshLayers);
+    }
 }
