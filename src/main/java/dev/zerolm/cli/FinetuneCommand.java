@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,6 +242,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     private record Base(Backbone backbone, Tokenizer tokenizer) {}
 
     private static Base loadBase(Path dir, PrintStream log) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir + ": --base is not a directory (a Hugging Face BERT or GPT-2 directory, a ZeroLM checkpoint or a fine-tuned model)");
+        }
         if (Files.isRegularFile(dir.resolve(FineTunedModel.SPEC_FILE))) {
             FineTunedModel ft = FineTunedModel.load(dir);
             if (ft.spec().lora() != null || ft.spec().adapterSize() > 0) {

@@ -30,13 +30,16 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main())
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line main runs: a failing command prints "zerolm: " and its message on stderr and exits with 1. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                     cmd.getErr().println("zerolm: " + ex.getMessage());
                     if (System.getenv("ZEROLM_DEBUG") != null) ex.printStackTrace(cmd.getErr());
                     return 1;
-                })
-                .execute(args);
-        System.exit(code);
+                });
     }
 }
