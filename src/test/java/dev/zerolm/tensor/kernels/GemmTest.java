@@ -117,6 +117,7 @@ class GemmTest {
             {7, 3100, 20},   // more columns than one NC block
             {145, 33, 70},   // one row past whole MC blocks (72 rows each)
             {120, 3500, 40}, // wide and shallow: threads split columns (less packing), past one NC block per thread
+            {400, 1100, 400}, // rows split, three B blocks of equal width (the last one narrower), a partial KC block
             {6, 32, 256}, {12, 64, 512}, {150, 70, 257},
             {1, 2304, 96}, {2, 300, 200}, {4, 129, 257}, {7, 200, 100}, {16, 70, 300}, {17, 200, 100},   // skinny (generation), just past it
         };
