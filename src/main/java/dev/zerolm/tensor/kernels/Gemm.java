@@ -49,6 +49,11 @@ public final class Gemm {
     static final int KC = Integer.getInteger("gemm.kc", 384);
     /** Rows of A per packed block: a (MC, KC) block of A fits in L2. Multiple of MR. */
     static final int MC = Math.max(MR, Integer.getInteger("gemm.mc", 72) / MR * MR);
+    /**
+     * Rows per packed block when A is read transposed (weight gradients, Aᵀ·B): each of A's KC rows is then read
+     * MC floats at a time, far apart in memory, and runs of 288 instead of 72 made these products 2-11% faster.
+     */
+    static final int MC_TRANSPOSED = Math.max(MR, Integer.getInteger("gemm.mcT", 288) / MR * MR);
     /** Columns of B per packed block, at most: a (KC, NC) block, 768 KiB, stays in L2 (2 MiB a core here). */
     static final int NC = Math.max(NR, Integer.getInteger("gemm.nc", 512) / NR * NR);
 
@@ -67,7 +72,7 @@ public final class Gemm {
 
     /** Per-thread packing buffers, reused across calls so the hot path allocates nothing. */
     private static final class Workspace {
-        final float[] packedA = new float[MC * KC];
+        final float[] packedA = new float[Math.max(MC, MC_TRANSPOSED) * KC];
         float[] packedB = new float[0];
         final float[] tile = new float[MR * NR];
 
@@ -321,7 +326,7 @@ public final class Gemm {
             scale(rowEnd - rowStart, colEnd - colStart, beta, C, offC + rowStart * ldc + colStart, ldc);
         }
         int cols = colEnd - colStart;
-        int blockWidth = blockWidth(cols);
+        int blockWidth = blockWidth(cols), blockHeight = transA ? MC_TRANSPOSED : MC;
         float[] packedB = ws.packedB(KC * blockWidth);
         for (int jc = colStart; jc < colEnd; jc += blockWidth) {
             int nc = Math.min(blockWidth, colEnd - jc);
@@ -330,8 +335,8 @@ public final class Gemm {
                 boolean accumulate = pc > 0 || beta != 0f; // later K blocks add onto the first
                 boolean addBias = !accumulate && bias != null;
                 packB(transB, B, offB, ldb, pc, kc, jc, nc, packedB, ws.bRows.of(ldb));
-                for (int ic = rowStart; ic < rowEnd; ic += MC) {
-                    int mc = Math.min(MC, rowEnd - ic);
+                for (int ic = rowStart; ic < rowEnd; ic += blockHeight) {
+                    int mc = Math.min(blockHeight, rowEnd - ic);
                     packA(transA, alpha, A, offA, lda, ic, mc, pc, kc, packedA, ws.aRows.of(lda));
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);

@@ -116,6 +116,7 @@ class GemmTest {
             {300, 40, 600},  // several MC blocks, a partial KC block (384 deep)
             {7, 3100, 20},   // more columns than one NC block
             {145, 33, 70},   // one row past whole MC blocks (72 rows each)
+            {577, 40, 50},   // transposed A: one row past two blocks of 288 rows
             {120, 3500, 40}, // wide and shallow: threads split columns (less packing), past one NC block per thread
             {400, 1100, 400}, // rows split, three B blocks of equal width (the last one narrower), a partial KC block
             {6, 32, 256}, {12, 64, 512}, {150, 70, 257},
