@@ -79,7 +79,8 @@ class LinearOpTest {
     @Test
     void gemmBiasAddsTheBiasToEveryRowOnEveryPath() {
         Rng rng = new Rng(9);
-        for (int[] s : new int[][] {{3, 40, 7}, {100, 70, 129}, {130, 500, 33}}) {   // M, N, K: skinny, edge tiles, 2 K blocks
+        // M, N, K: skinny, edge tiles, 2 K blocks; several B blocks with few rows (A packed once per K block)
+        for (int[] s : new int[][] {{3, 40, 7}, {100, 70, 129}, {130, 500, 33}, {60, 2600, 400}}) {
             int M = s[0], N = s[1], K = s[2];
             float[] A = Tensor.randn(rng, M, K).toArray(), B = Tensor.randn(rng, N, K).toArray(), bias = Tensor.randn(rng, N + 2).toArray();
             float[] C = new float[M * N], ref = new float[M * N];

@@ -119,6 +119,7 @@ class GemmTest {
             {577, 40, 50},   // transposed A: one row past two blocks of 288 rows
             {120, 3500, 40}, // wide and shallow: threads split columns (less packing), past one NC block per thread
             {400, 1100, 400}, // rows split, three B blocks of equal width (the last one narrower), a partial KC block
+            {200, 4100, 400}, // few rows, many B blocks per thread: A packed once per K block (an LM head's shape)
             {6, 32, 256}, {12, 64, 512}, {150, 70, 257},
             {1, 2304, 96}, {2, 300, 200}, {4, 129, 257}, {7, 200, 100}, {16, 70, 300}, {17, 200, 100},   // skinny (generation), just past it
         };
@@ -193,7 +194,7 @@ class GemmTest {
     @Test
     void resultIsBitIdenticalForAnyThreadCount() {
         Random rnd = new Random(5);
-        int[][] shapes = {{300, 200, 400}, {5, 700, 300}, {130, 70, 50}, {1000, 17, 64}, {1, 2000, 300}, {4, 700, 150}, {11, 900, 100}, {120, 3500, 40}};
+        int[][] shapes = {{300, 200, 400}, {5, 700, 300}, {130, 70, 50}, {1000, 17, 64}, {1, 2000, 300}, {4, 700, 150}, {11, 900, 100}, {120, 3500, 40}, {200, 4100, 400}};
         for (int[] s : shapes) {
             for (boolean ta : BOOLS) {
                 for (boolean tb : BOOLS) {
