@@ -126,4 +126,12 @@ class PretrainerTest {
         assertThatThrownBy(() -> new Pretrainer(model, rng, TOK, new int[5], new int[100], trainConfig(2, 0), Path.of("x"), QUIET))
                 .hasMessageContaining("block size");
     }
+
+    @Test
+    void aCheckpointPathThatDoesNotExistIsNamedAsSuch(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-such-run");
+        assertThatThrownBy(() -> Checkpoint.loadModel(missing)).hasMessageContaining(missing + ": no such directory");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertThatThrownBy(() -> Checkpoint.loadModel(empty)).hasMessageContaining("no config.json");
+    }
 }

@@ -425,8 +425,9 @@ public final class FlashAttention {
     /**
      * s[off + c] = exp(s[off + c] − shift) for c &lt; visible and 0 for visible ≤ c &lt; width (masked keys);
      * returns the sum of the exponentials (0 when lanes is null: the backward needs none), kept per lane as they are
-     * made, then added lane by lane through the lanes array (LANES floats): a fixed order (reduceLanes(ADD) may add in another order once compiled), and the
-     * vector never leaves the registers as an object, as it would if passed to a method not inlined.
+     * made, then added lane by lane through the lanes array (LANES floats): a fixed order (reduceLanes(ADD) may add
+     * in another order once compiled), and the vector never leaves the registers as an object, as it would if passed
+     * to a method not inlined.
      */
     private static float expInPlace(float[] s, int off, int visible, int width, float shift, float[] lanes) {
         int c = 0;
