@@ -65,6 +65,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--cased", description = "mlm: keep case in the vocabulary (default: lower-case, as uncased BERT).")
     boolean cased;
 
+    @Option(names = "--init", description = "mlm: how a new encoder's linear weights are drawn: fan-in (N(0, 1/fan_in), "
+            + "as T5; trains small encoders much faster) or hf (Hugging Face BERT's fixed N(0, 0.02)). Default: fan-in.")
+    String init = "fan-in";
+
     @Option(names = "--n-layer") Integer nLayer;
     @Option(names = "--n-head") Integer nHead;
     @Option(names = "--n-embd") Integer nEmbd;
@@ -108,6 +112,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** Masked-LM pretraining of a BERT encoder; checkpoints in Hugging Face's BERT layout. */
     MlmPretrainer.Result runMlm(PrintStream log) throws IOException {
+        Bert.Init initScheme = bertInit();                        // a wrong --init fails before the corpus loads
         TextCorpus corpus = loadCorpus(log);
         WordPiece tok;
         BertConfig config;
@@ -131,7 +136,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 train.length, valid.length, (System.nanoTime() - t0) / 1e9);
         TrainConfig tc = trainConfig();
         Rng modelRng = new Rng(tc.seed());
-        Bert model = new Bert(config, modelRng);
+        Bert model = new Bert(config, modelRng, initScheme);
         int seqLength = config.maxPositionEmbeddings();
         log.printf("model: BERT, %d layers, %d heads, %d wide, sequences of %d, %,d parameters; %d threads%n",
                 config.numHiddenLayers(), config.numAttentionHeads(), config.hiddenSize(), seqLength, model.parameterCount(),
@@ -142,6 +147,14 @@ public final class PretrainCommand implements Callable<Integer> {
                         + " Best model (Hugging Face BERT layout): %s%n", r.step(), r.trainLoss(), r.validation().loss(),
                 r.bestValLoss(), 100 * r.validation().accuracy(), r.validation().predicted(), r.seconds(), trainer.bestDir());
         return r;
+    }
+
+    private Bert.Init bertInit() {
+        return switch (init) {
+            case "fan-in" -> Bert.Init.FAN_IN;
+            case "hf" -> Bert.Init.HF;
+            default -> throw new IllegalArgumentException("--init must be fan-in or hf, got '" + init + "'");
+        };
     }
 
     private BertConfig bertConfig(int vocab) {

@@ -74,22 +74,40 @@ public final class Bert extends Module {
         }
     }
 
+    /**
+     * How a new model's weights are drawn. Either way biases are zero (the MLM bias too), LayerNorms weight 1 and
+     * bias 0, embeddings N(0, initializer_range) and the [PAD] embedding row zero.
+     */
+    public enum Init {
+        /** Hugging Face's: every linear weight N(0, initializer_range), 0.02 whatever the width. */
+        HF,
+        /**
+         * Every linear weight N(0, 1 / fan_in), as T5 and OLMo draw them. HF's fixed 0.02 suits 768-wide layers
+         * (1/sqrt(768) = 0.036); a 128-wide encoder's attention scores then start so flat that masked-LM training
+         * sits on the unigram plateau for thousands of steps (measured: see README, Fine-tuning).
+         */
+        FAN_IN
+    }
+
+    /** A new BERT with Hugging Face's initialisation. */
     public Bert(BertConfig config, Rng rng) {
+        this(config, rng, Init.HF);
+    }
+
+    public Bert(BertConfig config, Rng rng, Init init) {
         this.config = config;
         this.bert = registerModule("bert", new Body(config, rng));
         this.cls = registerModule("cls", new BertMlmHead(config, rng));
-        initWeights(rng);
+        initWeights(rng, init);
     }
 
-    /**
-     * Hugging Face's initialisation: linear weights and embeddings from N(0, initializer_range), biases zero
-     * (the MLM bias too), LayerNorms weight 1 and bias 0, and the [PAD] embedding row zero.
-     */
-    private void initWeights(Rng rng) {
+    private void initWeights(Rng rng, Init init) {
         float std = config.initializerRange();
         for (Module m : namedModules().values()) {
             if (m instanceof Linear linear) {
-                linear.weight().copyFrom(Tensor.randn(rng, 0f, std, linear.weight().shape()));
+                int[] shape = linear.weight().shape();                   // (out, in)
+                float linearStd = init == Init.FAN_IN ? (float) (1 / Math.sqrt(shape[1])) : std;
+                linear.weight().copyFrom(Tensor.randn(rng, 0f, linearStd, shape));
                 linear.bias().fill(0f);
             } else if (m instanceof Embedding embedding) {
                 embedding.weight().copyFrom(Tensor.randn(rng, 0f, std, embedding.weight().shape()));

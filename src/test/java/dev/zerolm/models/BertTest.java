@@ -288,6 +288,20 @@ class BertTest {
     }
 
     @Test
+    void fanInInitialisationScalesEachLinearWeightByItsInputWidth() {
+        Bert model = new Bert(BertConfig.tiny(200), new Rng(3), Bert.Init.FAN_IN);      // 128 wide, 512 in the MLP
+        Map<String, Tensor> p = model.namedParameters();
+        assertThat(std(p.get("bert.encoder.layer.0.attention.self.query.weight"))).isCloseTo(1 / Math.sqrt(128), within(0.004));
+        assertThat(std(p.get("bert.encoder.layer.0.intermediate.dense.weight"))).isCloseTo(1 / Math.sqrt(128), within(0.004));
+        assertThat(std(p.get("bert.encoder.layer.2.output.dense.weight"))).isCloseTo(1 / Math.sqrt(512), within(0.002));
+        assertThat(std(p.get("cls.predictions.transform.dense.weight"))).isCloseTo(1 / Math.sqrt(128), within(0.004));
+        assertThat(std(p.get("bert.embeddings.word_embeddings.weight"))).isCloseTo(0.02, within(0.002));  // initializer_range
+        assertThat(model.wordEmbeddings().select(0, 0).toArray()).containsOnly(0f);
+        assertThat(p.get("bert.encoder.layer.1.attention.output.dense.bias").toArray()).containsOnly(0f);
+        assertThat(p.get("bert.encoder.layer.3.output.LayerNorm.weight").toArray()).containsOnly(1f);
+    }
+
+    @Test
     void dropoutActsOnlyWhileTraining() {
         Bert model = new Bert(new BertConfig(20, 8, 1, 2, 16, "gelu", 6, 2, 1e-12f, 0.5f, 0.5f, 0, 0.02f), new Rng(1));
         IntTensor ids = IntTensor.of(new int[] {2, 5, 6, 3}, 1, 4);
