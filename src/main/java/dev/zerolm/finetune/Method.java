@@ -21,6 +21,19 @@ public enum Method {
         }
     }
 
+    /**
+     * The peak learning rate when none is given: LoRA (B = 0) and adapters (up-projection 0) start as no-ops on a
+     * frozen backbone and take larger steps than full fine-tuning, as usual with PEFT. These are the rates behind the
+     * README's Brown figures.
+     */
+    public float defaultLearningRate() {
+        return switch (this) {
+            case FULL, FREEZE -> 5e-4f;
+            case LORA -> 2e-3f;
+            case ADAPTER -> 3e-3f;
+        };
+    }
+
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
     }
