@@ -67,7 +67,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--init", description = "mlm: how a new encoder's linear weights are drawn: fan-in (N(0, 1/fan_in), "
             + "as T5; trains small encoders much faster) or hf (Hugging Face BERT's fixed N(0, 0.02)). Default: fan-in.")
-    String init = "fan-in";
+    String init;
 
     @Option(names = "--n-layer") Integer nLayer;
     @Option(names = "--n-head") Integer nHead;
@@ -150,7 +150,7 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     private Bert.Init bertInit() {
-        return switch (init) {
+        return switch (init == null ? "fan-in" : init) {
             case "fan-in" -> Bert.Init.FAN_IN;
             case "hf" -> Bert.Init.HF;
             default -> throw new IllegalArgumentException("--init must be fan-in or hf, got '" + init + "'");
@@ -168,6 +168,7 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     Pretrainer.Result run(PrintStream log) throws IOException {
+        if (init != null) throw new IllegalArgumentException("--init applies to --objective mlm only (a GPT is initialised as GPT-2 is)");
         TextCorpus corpus = loadCorpus(log);
         Tokenizer tok;
         GPTConfig config;

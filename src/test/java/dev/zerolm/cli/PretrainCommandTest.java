@@ -26,6 +26,14 @@ class PretrainCommandTest {
     }
 
     @Test
+    void initIsRefusedForAGpt(@TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        int code = run(err, "pretrain", "--init", "hf", "--out", dir.resolve("out").toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("--init applies to --objective mlm only");
+    }
+
+    @Test
     void mlmPretrainingRunsWithEitherInit(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("t.txt"), "the cat sat on the mat . the dog sat on the log .\n".repeat(40));
         for (String init : new String[] {"fan-in", "hf"}) {
