@@ -64,7 +64,9 @@ public final class Checkpoint {
         if (Files.isRegularFile(dir.resolve("config.json"))) return dir;
         Path old = dir.resolveSibling(dir.getFileName() + ".old");
         if (Files.isRegularFile(old.resolve("config.json"))) return old;
-        if (!Files.exists(dir)) throw new NoSuchFileException(dir + ": no such directory, so not a ZeroLM checkpoint; train one with `zerolm pretrain --out DIR`");
+        if (!Files.exists(dir)) {
+            throw new NoSuchFileException(dir + ": no such directory, so not a ZeroLM checkpoint; train one with `zerolm pretrain --out DIR`");
+        }
         throw new NoSuchFileException(dir + ": not a ZeroLM checkpoint (no config.json); train one with `zerolm pretrain --out DIR`");
     }
 
