@@ -9,7 +9,8 @@ Row ids (the same as dev.zerolm.bench):
                          NT (A@B^T, B stored (N, K)) or TN (A^T@B, A stored (K, M)); GFLOP/s
     train.X, scaling.X   one fp32 training step: zero_grad, forward, cross-entropy, backward, AdamW step, on
                          random tokens; tok/s. Each runs in a child process of this script, which also reports
-                         mem.<id>: that process's peak resident memory (ru_maxrss), MiB
+                         mem.<id>: that process's peak resident memory (ru_maxrss), MiB. train.C-lean is C with
+                         torch.utils.checkpoint around each block and AdamW stepped inside backward
     forward.X            forward pass to logits (B, T, V) under torch.no_grad(); tok/s
     gen.X                greedy generation of 256 tokens for one sequence with a KV cache, as ZeroLM does; tok/s
 Models X (as dev.zerolm.bench.BenchModel): A = vocab 65, 4 layers, 4 heads, 128 wide, block 64, batch 12;
@@ -66,6 +67,7 @@ try:
     import torch  # noqa: E402
     import torch.nn as nn  # noqa: E402
     import torch.nn.functional as F  # noqa: E402
+    import torch.utils.checkpoint  # noqa: E402
 except ImportError as e:
     print(f"pytorch_reference.py: cannot import torch ({e}); on Debian: apt-get install python3-torch", file=sys.stderr)
     sys.exit(3)
@@ -141,11 +143,16 @@ class GPT(nn.Module):
                 std = 0.02 / math.sqrt(2 * n_layer) if name.endswith("c_proj.weight") else 0.02
                 nn.init.normal_(p, 0.0, std)
 
+    checkpointing = False  # lean training: each block re-run in backward (torch.utils.checkpoint)
+
     def forward(self, idx, targets=None, caches=None, pos=0):
         T = idx.size(1)
         x = self.wte(idx) + self.wpe(torch.arange(pos, pos + T))
         for i, block in enumerate(self.h):
-            x = block(x, None if caches is None else caches[i], pos)
+            if self.checkpointing and self.training and caches is None:
+                x = torch.utils.checkpoint.checkpoint(block, x)
+            else:
+                x = block(x, None if caches is None else caches[i], pos)
         logits = self.ln_f(x) @ self.wte.weight.t()  # tied head: (B, T, C) @ (C, V)
         if targets is None:
             return logits
@@ -163,12 +170,12 @@ def model_spec(model_id):
         return 65, 64, 4, 4, 128, 12
     if model_id == "B":
         return 65, 256, 6, 6, 384, 8
-    if model_id == "C":
+    if model_id in ("C", "C-lean"):
         return 50257, 256, 12, 12, 768, 4
     if model_id.startswith("B-T") and model_id[3:].isdigit():
         block = int(model_id[3:])
         return 65, block, 6, 6, 384, max(1, SCALING_TOKENS // block)
-    raise ValueError(f"unknown model '{model_id}'; expected A, B, C or B-T<block size>")
+    raise ValueError(f"unknown model '{model_id}'; expected A, B, C, C-lean or B-T<block size>")
 
 
 def build(model_id):
@@ -216,13 +223,39 @@ def gemm(shape, layout):
     return rates(2.0 * M * N * K * 1e-9, time_steps(lambda: None, lambda: torch.mm(op_a, op_b, out=c)))
 
 
+def step_in_backward(groups):
+    """AdamW per parameter, stepped the moment autograd has accumulated that parameter's gradient, which is then
+    dropped (ZeroLM's Optimizer.stepInBackward). torch 1.13 has no register_post_accumulate_grad_hook (2.1), so
+    the hook goes on the parameter's AccumulateGrad node, as DistributedDataParallel does; the nodes are returned
+    because the graph only holds them weakly."""
+    nodes = []
+    for group in groups:
+        for p in group["params"]:
+            opt = torch.optim.AdamW([p], lr=6e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=group["weight_decay"])
+            node = p.expand_as(p).grad_fn.next_functions[0][0]
+
+            def update(*_, p=p, opt=opt):
+                opt.step()
+                p.grad = None
+
+            node.register_hook(update)
+            nodes.append(node)
+    return nodes
+
+
 def train(model_id):
     model, vocab, block, batch = build(model_id)
     model.train()
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "wte" not in n and "wpe" not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "wte" not in n and "wpe" not in n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=6e-4, betas=(0.9, 0.95), eps=1e-8)
+    groups = [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}]
+    lean = model_id.endswith("-lean")
+    if lean:  # checkpointed blocks and AdamW inside backward, as ZeroLM's lean row
+        model.checkpointing = True
+        hooks = step_in_backward(groups)  # noqa: F841 (kept alive for the hooks)
+        opt = torch.optim.AdamW([torch.zeros(1, requires_grad=True)])  # zero_grad/step below: nothing to do
+    else:
+        opt = torch.optim.AdamW(groups, lr=6e-4, betas=(0.9, 0.95), eps=1e-8)
     g = torch.Generator().manual_seed(7)
     xy = [None, None]
 

@@ -35,45 +35,79 @@ public final class Engine {
         Map<Object, Tensor> grads = new IdentityHashMap<>();
         Uses uses = new Uses(!retainGraph);             // a retained graph may run its rules again: recycle nothing
         grads.put(start, seed);
+        uses.pin(seed);                  // the seed belongs to the caller (an outer backward, for a checkpoint)
         try (var ignored = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Object vertex = order.get(i);
                 Tensor g = grads.remove(vertex);
                 if (g == null) continue;
-                if (vertex instanceof Tensor leaf) {              // a leaf: accumulate into .grad (a copy, never g itself)
-                    leaf.accumulateGrad(g);
-                    uses.drop(g);
+                if (vertex instanceof Tensor leaf) {
+                    if (leaf.grad() == null && uses.adopt(g, leaf)) {
+                        leaf.setGrad(g.detach());                 // a pooled array only this gradient used: kept as .grad, no copy
+                    } else {
+                        leaf.accumulateGrad(g);                   // a copy: g may share its array with other tensors
+                        uses.drop(g);
+                    }
+                    leaf.gradAccumulated();                       // every use of the leaf is behind us: its gradient is final
                     continue;
                 }
                 Node node = (Node) vertex;
                 if (node.retainedOutput() != null) node.retainedOutput().accumulateGrad(g);
                 Object[] targets = node.targets();
-                Tensor[] inputGrads = node.backward(g);
-                for (int k = 0; k < targets.length; k++) {
-                    Object target = targets[k];
-                    Tensor ig = inputGrads[k];
-                    if (target == null || ig == null) continue;
-                    if (!Arrays.equals(ig.shape(), node.inputShape(k))) {
-                        throw new IllegalStateException("autograd: '" + node.op() + "' produced a gradient of shape "
-                                + Shapes.str(ig.shape()) + " for an input of shape " + Shapes.str(node.inputShape(k)));
-                    }
-                    uses.hold(ig);
-                    Tensor prev = grads.get(target);
-                    if (prev == null) {
-                        grads.put(target, ig);
-                    } else if (uses.soleOwner(prev)) {
-                        prev.addInPlace(ig);
-                        uses.drop(ig);
-                    } else {
-                        grads.put(target, prev.add(ig));
-                        uses.drop(prev);
-                        uses.drop(ig);
+                if (node.scatter() != null) {
+                    scatter(node, g, grads, uses);
+                } else {
+                    Tensor[] inputGrads = node.backward(g);
+                    for (int k = 0; k < targets.length; k++) {
+                        Object target = targets[k];
+                        Tensor ig = inputGrads[k];
+                        if (target == null || ig == null) continue;
+                        if (!Arrays.equals(ig.shape(), node.inputShape(k))) {
+                            throw new IllegalStateException("autograd: '" + node.op() + "' produced a gradient of shape "
+                                    + Shapes.str(ig.shape()) + " for an input of shape " + Shapes.str(node.inputShape(k)));
+                        }
+                        pass(target, ig, grads, uses);
                     }
                 }
                 uses.drop(g);                                     // after the holds: a rule may pass g straight on
                 if (!retainGraph) node.release();
             }
         }
+    }
+
+    /** Adds gradient ig (just made by a rule) to what is pending for target. */
+    private static void pass(Object target, Tensor ig, Map<Object, Tensor> grads, Uses uses) {
+        uses.hold(ig);
+        Tensor prev = grads.get(target);
+        if (prev == null) {
+            grads.put(target, ig);
+        } else if (uses.soleOwner(prev)) {
+            prev.addInPlace(ig);
+            uses.drop(ig);
+        } else {
+            grads.put(target, prev.add(ig));
+            uses.drop(prev);
+            uses.drop(ig);
+        }
+    }
+
+    /**
+     * A sparse gradient (an embedding's rows): scattered into the gradient pending for the table when only this
+     * walk uses it (GPT's tied wte: into the output layer's), else into a fresh zeroed table.
+     */
+    private static void scatter(Node node, Tensor g, Map<Object, Tensor> grads, Uses uses) {
+        Object target = node.targets()[0];
+        if (target == null) return;
+        Tensor prev = grads.get(target);
+        if (prev != null && uses.soleOwner(prev)) {
+            node.scatter().addInto(g, prev.storage().heapArray());
+            return;
+        }
+        int[] shape = node.inputShape(0);
+        float[] dense = GradientBuffers.take(Shapes.numel(shape));
+        Arrays.fill(dense, 0f);
+        node.scatter().addInto(g, dense);
+        pass(target, Tensor.of(dense, shape), grads, uses);
     }
 
     /**
@@ -83,9 +117,16 @@ public final class Engine {
     private static final class Uses {
         private final boolean enabled;
         private final Map<float[], Integer> counts = new IdentityHashMap<>();
+        private final Map<float[], Boolean> pinned = new IdentityHashMap<>();
 
         Uses(boolean enabled) {
             this.enabled = enabled;
+        }
+
+        /** t's array is never recycled, added into or adopted here: someone outside this backward owns it. */
+        void pin(Tensor t) {
+            float[] a = t.storage().heapArray();
+            if (a != null) pinned.put(a, Boolean.TRUE);
         }
 
         void hold(Tensor t) {
@@ -96,7 +137,7 @@ public final class Engine {
         void drop(Tensor t) {
             float[] a = t.storage().heapArray();
             Integer n = a == null ? null : counts.get(a);
-            if (n == null) return;
+            if (n == null || pinned.containsKey(a)) return;
             if (n > 1) {
                 counts.put(a, n - 1);
             } else {
@@ -105,10 +146,22 @@ public final class Engine {
             }
         }
 
+        /**
+         * Whether leaf may keep g's array as its .grad: g alone uses a pooled array of exactly the leaf's shape. If
+         * so the array leaves the pool for good (the optimiser reads it, zeroGrad drops it to the collector).
+         */
+        boolean adopt(Tensor g, Tensor leaf) {
+            if (!soleOwner(g) || !Arrays.equals(g.shape(), leaf.shape())) return false;
+            float[] a = g.storage().heapArray();
+            counts.remove(a);
+            GradientBuffers.disown(a);
+            return true;
+        }
+
         /** Whether t is the only pending gradient on its (recyclable, whole, contiguous) array: safe to add into. */
         boolean soleOwner(Tensor t) {
             float[] a = t.storage().heapArray();
-            return a != null && counts.getOrDefault(a, 0) == 1 && t.isContiguous() && t.offset() == 0 && a.length == t.numel();
+            return a != null && counts.getOrDefault(a, 0) == 1 && !pinned.containsKey(a) && t.isContiguous() && t.offset() == 0 && a.length == t.numel();
         }
     }
 

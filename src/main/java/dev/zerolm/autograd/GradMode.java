@@ -21,6 +21,17 @@ public final class GradMode {
         return () -> depth[0]--;
     }
 
+    /**
+     * A scope that records a graph even inside a no-grad one (PyTorch's {@code torch.enable_grad()}): backward
+     * runs without recording, and a checkpointed function re-run there must record its graph again.
+     */
+    public static Scope enableGrad() {
+        int[] depth = DISABLED_DEPTH.get();
+        int saved = depth[0];
+        depth[0] = 0;
+        return () -> depth[0] = saved;
+    }
+
     /** An open no-grad scope. */
     public interface Scope extends AutoCloseable {
         @Override

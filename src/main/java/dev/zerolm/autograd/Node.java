@@ -18,7 +18,18 @@ public final class Node {
         Tensor[] apply(Tensor gradOutput);
     }
 
+    /**
+     * Gradient rule of an op with one input whose gradient is a few rows of a big table (an embedding lookup):
+     * adds d(loss)/d(input) into a dense, row-major array of the input's shape, so the engine can scatter it
+     * straight into a gradient already pending there (a tied output layer's) instead of making a second table.
+     */
+    @FunctionalInterface
+    public interface ScatterBackward {
+        void addInto(Tensor gradOutput, float[] dense);
+    }
+
     private final String op;
+    private ScatterBackward scatter;
     /** Per input: its Node, or the leaf Tensor itself, or null when it needs no gradient. */
     private Object[] targets;
     /** Per input that needs a gradient: its shape, to check what the backward rule returns. */
@@ -38,6 +49,13 @@ public final class Node {
             inputShapes[k] = in.shape();
         }
         this.backward = backward;
+    }
+
+    /** A node whose single input's gradient comes from a {@link ScatterBackward}. */
+    public static Node scattering(String op, Tensor input, ScatterBackward scatter) {
+        Node node = new Node(op, new Tensor[] {input}, null);
+        node.scatter = scatter;
+        return node;
     }
 
     public String op() {
@@ -68,10 +86,17 @@ public final class Node {
         return backward.apply(gradOutput);
     }
 
+    /** The scatter rule of a {@link #scattering} node, null for any other. */
+    ScatterBackward scatter() {
+        if (targets == null) throw released();
+        return scatter;
+    }
+
     /** Drops the backward rule (and the tensors it saved) so the graph's memory can be reclaimed after backward. */
     void release() {
         targets = null;
         backward = null;
+        scatter = null;
         retainedOutput = null;
     }
 

@@ -65,7 +65,8 @@ public final class Bench {
         if (options.sections().contains(Section.TRAIN) || options.sections().contains(Section.SCALING)) {
             b.notes.add("peak RSS: VmHWM of a child JVM per training run (this JVM's flags; unless -Xmx is set, a heap"
                     + " sized to the model: 16 bytes per weight + 1.5 x the activations, at least 1 GiB, e.g. C "
-                    + ChildJvm.heapFlag(BenchModel.c()) + ")" + (options.python() != null ? "; PyTorch: ru_maxrss of a child Python process." : "."));
+                    + String.join(" ", ChildJvm.heapFlags(BenchModel.c())) + ", C lean " + String.join(" ", ChildJvm.heapFlags(BenchModel.cLean()))
+                    + ")" + (options.python() != null ? "; PyTorch: ru_maxrss of a child Python process." : "."));
         }
         return new BenchReport(version, Machine.detect(options.threads()), options.plan(), b.pytorch, b.rows, b.notes);
     }
@@ -80,6 +81,11 @@ public final class Bench {
                 List<BenchModel> models = options.quick() ? List.of(BenchModel.a(), BenchModel.b())
                         : List.of(BenchModel.a(), BenchModel.b(), BenchModel.c());
                 for (BenchModel m : models) addTraining("train." + m.id(), "train " + m.id() + " (" + m.shape() + ")", m, "");
+                if (!options.quick()) {
+                    BenchModel lean = BenchModel.cLean();
+                    addTraining("train." + lean.id(), "train C lean (checkpointed blocks, AdamW in backward)", lean,
+                            "memory goal row: compare its peak RSS with PyTorch's train C");
+                }
             }
             case GEN -> {
                 BenchModel m = options.quick() ? BenchModel.b() : BenchModel.c();

@@ -9,8 +9,13 @@ import dev.zerolm.models.GPTConfig;
  * @param id     short name used in row ids
  * @param config the GPT (GPT-2 style: learned positions, LayerNorm, GELU tanh MLP, biases, tied head, no dropout)
  * @param batch  sequences per step
+ * @param lean   train in less memory: checkpointed blocks (logits in 32 MB chunks) and AdamW inside backward
  */
-public record BenchModel(String id, GPTConfig config, int batch) {
+public record BenchModel(String id, GPTConfig config, int batch, boolean lean) {
+
+    public BenchModel(String id, GPTConfig config, int batch) {
+        this(id, config, batch, false);
+    }
 
     /** Tokens per step of scaling runs: the batch shrinks as the block grows. */
     public static final int SCALING_TOKENS = 2048;
@@ -30,6 +35,11 @@ public record BenchModel(String id, GPTConfig config, int batch) {
         return new BenchModel("C", GPTConfig.gpt2(GPTConfig.GPT2_VOCAB_SIZE, 256, 12, 12, 768), 4);
     }
 
+    /** C trained the lean way: the same model and step, in about half the memory. */
+    public static BenchModel cLean() {
+        return new BenchModel("C-lean", c().config, c().batch, true);
+    }
+
     /**
      * Model B at context blockSize with batch {@link #SCALING_TOKENS}/blockSize, so only the attention's share
      * of the work grows; at least one sequence, so past 2048 the tokens per step grow too.
@@ -44,6 +54,7 @@ public record BenchModel(String id, GPTConfig config, int batch) {
             case "A" -> a();
             case "B" -> b();
             case "C" -> c();
+            case "C-lean" -> cLean();
             default -> {
                 if (id.startsWith("B-T")) {
                     try {
@@ -52,7 +63,7 @@ public record BenchModel(String id, GPTConfig config, int batch) {
                         // reported below
                     }
                 }
-                throw new IllegalArgumentException("bench: unknown model '" + id + "'; expected A, B, C or B-T<block size>");
+                throw new IllegalArgumentException("bench: unknown model '" + id + "'; expected A, B, C, C-lean or B-T<block size>");
             }
         };
     }
@@ -75,16 +86,34 @@ public record BenchModel(String id, GPTConfig config, int batch) {
     /**
      * A Java heap that holds one training step of this model with room to spare: weights, gradients and AdamW's
      * two moments (16 bytes per parameter, long-lived), plus what the forward pass keeps for backward, about 24
-     * floats per layer and token of width C and the logits with their gradient (2V per token), half as much again
-     * for the garbage and recycled gradient arrays around them. A heap much larger than this is not faster: the
-     * collector lets the young generation grow into it, and RSS with it. Measured on C (BenchWorker, 2 threads):
-     * -Xmx 4.7 GB gave 258 tok/s at 4.9 GB RSS, 3.8 GB (this formula) 256 tok/s at 4.0 GB, 3.3 GB 259 tok/s at 3.5 GB;
-     * B at T 4096 runs out of memory at 1.1 GB and runs at 1.46 GB (this formula).
+     * floats per layer and token of width C, and one copy of the logits (V per token; the fused loss makes their
+     * gradient in place), half as much again for the garbage and recycled gradient arrays around them. A heap much
+     * larger than this is not faster: the collector lets the young generation grow into it, and RSS with it.
+     * Measured on C (BenchWorker, 2 threads), before the loss was fused (2V per token): -Xmx 4.7 GB gave 258 tok/s
+     * at 4.9 GB RSS, 3.8 GB (the formula then) 256 tok/s at 4.0 GB, 3.3 GB 259 tok/s at 3.5 GB; B at T 4096 runs
+     * out of memory at 1.1 GB and runs at 1.46 GB.
+     * <p>Lean: weights and moments (12 bytes per parameter), the (V, C) output-layer gradient, each block's input
+     * and one block's activations twice over, in the old generation, plus a young generation ({@link
+     * #youngGenerationBytes}). Measured on C: 1,850 MB with a 100 MB young generation trains, 1,800 with 150 does
+     * not (the old generation then holds less than a step's peak).
      */
     public long trainingHeapBytes() {
-        long C = config.nEmbd(), tokens = tokensPerStep();
-        long activations = 4 * tokens * (config.nLayer() * 24 * C + 2L * config.vocabSize());
+        long C = config.nEmbd(), tokens = tokensPerStep(), V = config.vocabSize();
+        if (lean) {
+            long old = 12 * parameters() + 4 * V * C + 4 * tokens * C * (config.nLayer() + 48);
+            return old + old / 20 + youngGenerationBytes();
+        }
+        long activations = 4 * tokens * (config.nLayer() * 24 * C + V);
         return 16 * parameters() + activations * 3 / 2;
+    }
+
+    /**
+     * Lean training's young generation: a 32 MB chunk of logits and one block's activations. Set explicitly, as
+     * the collector's default (a third of the heap) would leave the old generation too small for the long-lived
+     * weights; 0 when not lean (the default split is fine there).
+     */
+    public long youngGenerationBytes() {
+        return lean ? (32L << 20) + 4L * tokensPerStep() * config.nEmbd() * 24 : 0;
     }
 
     /** e.g. "6L 6H 384, V 65, T 256, B 8". */

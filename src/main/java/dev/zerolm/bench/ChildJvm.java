@@ -31,7 +31,7 @@ public final class ChildJvm {
     /** Times training of model in a child JVM; throws with the child's last error lines if it fails. */
     public static TrainResult train(BenchModel model, int threads, TimingPlan plan) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = command(java, ManagementFactory.getRuntimeMXBean().getInputArguments(), heapFlag(model),
+        List<String> cmd = command(java, ManagementFactory.getRuntimeMXBean().getInputArguments(), heapFlags(model),
                 System.getProperty("java.class.path"), BenchWorker.arguments(model, threads, plan));
         Path errors = Files.createTempFile("zerolm-bench-", ".err");
         try {
@@ -50,15 +50,19 @@ public final class ChildJvm {
     }
 
     /**
-     * The heap ceiling for training model: its {@link BenchModel#trainingHeapBytes() estimated need}, at least
-     * {@link #MIN_HEAP_BYTES}, in whole MiB. Sized to the model rather than to the machine, as PyTorch's allocator is.
+     * The heap flags for training model: a ceiling at its {@link BenchModel#trainingHeapBytes() estimated need}, at
+     * least {@link #MIN_HEAP_BYTES}, in whole MiB, and for lean training the young generation's size. Sized to the
+     * model rather than to the machine, as PyTorch's allocator is.
      */
-    static String heapFlag(BenchModel model) {
-        return "-Xmx" + (Math.max(MIN_HEAP_BYTES, model.trainingHeapBytes()) >> 20) + "m";
+    static List<String> heapFlags(BenchModel model) {
+        List<String> flags = new ArrayList<>();
+        flags.add("-Xmx" + (Math.max(MIN_HEAP_BYTES, model.trainingHeapBytes()) >> 20) + "m");
+        if (model.youngGenerationBytes() > 0) flags.add("-Xmn" + (model.youngGenerationBytes() >> 20) + "m");
+        return flags;
     }
 
-    /** java, the parent's JVM flags (plus heapFlag when they set no heap ceiling), class path, worker class and args. */
-    static List<String> command(String java, List<String> jvmFlags, String heapFlag, String classPath, String[] workerArgs) {
+    /** java, the parent's JVM flags (plus heapFlags when they set no heap ceiling), class path, worker class and args. */
+    static List<String> command(String java, List<String> jvmFlags, List<String> heapFlags, String classPath, String[] workerArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         boolean heapSet = false;
@@ -67,7 +71,7 @@ public final class ChildJvm {
             heapSet |= f.startsWith("-Xmx") || f.startsWith("-XX:MaxRAM") || f.startsWith("-XX:MaxHeapSize");
             cmd.add(f);
         }
-        if (!heapSet) cmd.add(heapFlag);
+        if (!heapSet) cmd.addAll(heapFlags);
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(BenchWorker.class.getName());

@@ -19,11 +19,18 @@ public final class ModelBench {
     /** Tokens per second of training, and what the timed steps cost the JVM (allocation, GC). */
     public record TrainRun(Stats tokensPerSecond, StepCost cost) {}
 
-    /** One fp32 training step = zero grads, forward, loss, backward, AdamW step; random (B, T) batches. */
+    /**
+     * One fp32 training step = zero grads, forward, loss, backward, AdamW step; random (B, T) batches. Lean models
+     * run the same step with checkpointed blocks and the AdamW update inside backward.
+     */
     public static TrainRun train(BenchModel m, TimingPlan plan) {
         GPT model = new GPT(m.config(), new Rng(1337));
         model.train(true);
         AdamW optimizer = new AdamW(AdamW.defaultGroups(model, WEIGHT_DECAY), LEARNING_RATE);
+        if (m.lean()) {
+            model.setGradientCheckpointing(true);
+            optimizer.stepInBackward();                 // step() below then only counts
+        }
         Rng rng = new Rng(7);
         IntTensor[] xy = new IntTensor[2];
         StepCost.Counters[] before = new StepCost.Counters[1];

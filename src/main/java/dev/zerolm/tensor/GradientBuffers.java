@@ -65,6 +65,11 @@ public final class GradientBuffers {
         pooledFloats += a.length;
     }
 
+    /** Takes a minted array out of the pool's care for good (it became a parameter's .grad): never recycled. */
+    public static synchronized void disown(float[] a) {
+        MINTED.remove(a);
+    }
+
     /** Tests: a smaller pool; returns the old capacity. */
     static synchronized long capacityFloats(long floats) {
         long old = capacityFloats;

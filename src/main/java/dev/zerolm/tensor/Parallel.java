@@ -101,7 +101,8 @@ public final class Parallel {
 
     /** One kernel handed to the workers: chunk c + 1 goes to worker c; the caller runs chunk 0. */
     private static final class Job {
-        final RangeBody body;
+        /** Dropped once every chunk has run: the pool keeps the latest job, and must not keep what it captured. */
+        RangeBody body;
         final int[] bounds;
         final AtomicInteger pending;
         volatile Throwable failure;
@@ -173,6 +174,7 @@ public final class Parallel {
                     mine = t;
                 }
                 j.await();
+                j.body = null;                                    // e.g. an optimiser step's gradient, 150 MB for GPT-2's wte
                 Throwable t = mine != null ? mine : j.failure;
                 if (t instanceof RuntimeException re) throw re;
                 if (t instanceof Error err) throw err;

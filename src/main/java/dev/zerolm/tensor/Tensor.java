@@ -23,6 +23,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private boolean retainGrad;
     private Tensor grad;
+    /** Runs after backward has finished this leaf's gradient (see {@link #setPostAccumulateGradHook}), or null. */
+    private java.util.function.Consumer<Tensor> postAccumulateGradHook;
     private Node gradFn;
 
     public Tensor(Storage storage, int offset, int[] shape, int[] strides) {
@@ -243,6 +245,21 @@ public final class Tensor {
         grad.addInPlace(g);
     }
 
+    /**
+     * Runs hook(this) each time a backward pass has added this leaf's complete gradient for that pass into
+     * {@link #grad()} (PyTorch's register_post_accumulate_grad_hook): an optimiser can update the parameter there
+     * and drop the gradient, so gradients never all exist at once. null removes the hook.
+     */
+    public void setPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        if (gradFn != null) throw new IllegalStateException("a gradient hook goes on a leaf, not on a tensor computed by '" + gradFn.op() + "'");
+        this.postAccumulateGradHook = hook;
+    }
+
+    /** Called by the autograd engine once this leaf's gradient for the current backward pass is complete. */
+    public void gradAccumulated() {
+        if (postAccumulateGradHook != null) postAccumulateGradHook.accept(this);
+    }
+
     /** The same values with no graph behind them. Shares storage. */
     public Tensor detach() {
         return new Tensor(storage, offset, shape, strides);
@@ -276,6 +293,14 @@ public final class Tensor {
         if (!any) return out;
         out.requiresGrad = true;
         out.gradFn = new Node(op, inputs, backward);
+        return out;
+    }
+
+    /** {@link #record} for an op whose one input's gradient is sparse rows ({@link Node.ScatterBackward}). */
+    public static Tensor recordScatter(Tensor out, String op, Node.ScatterBackward scatter, Tensor input) {
+        if (!GradMode.isEnabled() || !input.requiresGrad) return out;
+        out.requiresGrad = true;
+        out.gradFn = Node.scattering(op, input, scatter);
         return out;
     }
 

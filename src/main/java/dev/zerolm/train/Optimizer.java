@@ -117,6 +117,34 @@ public abstract class Optimizer {
         });
     }
 
+    /**
+     * Fuses the update into backward (PyTorch's optimizer-in-backward pattern): from now on each parameter is
+     * updated the moment a backward pass has finished its gradient, and the gradient is dropped, so the gradients
+     * of the whole model never exist at once (GPT-2 124M: 0.5 GB less at the peak). The loop stays zeroGrad,
+     * forward, backward, step(): set the learning rate before backward; step() then finds no gradients and only
+     * counts the step. Each backward is one update, so gradient clipping and accumulation (which need every
+     * gradient of the step together) do not combine with it. The update is the same as {@link #step}'s.
+     */
+    public void stepInBackward() {
+        for (ParamGroup g : groups) {
+            for (Tensor p : g.params()) p.setPostAccumulateGradHook(param -> updateNow(param, g));
+        }
+    }
+
+    /** Undoes {@link #stepInBackward}: gradients stay in {@code .grad} until {@link #step}. */
+    public void stepAfterBackward() {
+        for (ParamGroup g : groups) for (Tensor p : g.params()) p.setPostAccumulateGradHook(null);
+    }
+
+    private void updateNow(Tensor p, ParamGroup g) {
+        Tensor grad = denseGrad(p);
+        if (grad == null) return;
+        ParamState s = state.computeIfAbsent(p, k -> new ParamState(bufferNames.size(), k.numel()));
+        s.step++;
+        update(p, grad, s, widen(learningRate) * widen(g.lrScale()), widen(g.weightDecay()));
+        p.zeroGrad();
+    }
+
     /** Clears every gradient (sets it to null, as PyTorch's zero_grad(set_to_none=True)). */
     public void zeroGrad() {
         for (ParamGroup g : groups) for (Tensor p : g.params()) p.zeroGrad();

@@ -38,6 +38,11 @@ class BenchSetupTest {
         assertThat(BenchModel.byId("B-T1024").tokensPerStep()).isEqualTo(2048);
         assertThat(BenchModel.byId("B-T4096").batch()).isEqualTo(1);
         assertThat(BenchModel.byId("C").config().vocabSize()).isEqualTo(50257);
+        assertThat(BenchModel.byId("C-lean")).satisfies(m -> {
+            assertThat(m.lean()).isTrue();
+            assertThat(m.config()).isEqualTo(BenchModel.c().config());
+            assertThat(m.batch()).isEqualTo(BenchModel.c().batch());
+        });
         assertThatThrownBy(() -> BenchModel.byId("B-Tx")).hasMessageContaining("unknown model 'B-Tx'");
     }
 
@@ -45,11 +50,12 @@ class BenchSetupTest {
     void childJvmGetsTheParentFlagsAndAHeapCeilingUnlessOneIsSet() {
         String[] args = BenchWorker.arguments(BenchModel.a(), 2, TimingPlan.quick(3, 1));
         List<String> cmd = ChildJvm.command("/jdk/bin/java", List.of("--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
-                "-agentlib:jdwp=transport=dt_socket,address=5005"), "-Xmx1024m", "target/zerolm.jar", args);
+                "-agentlib:jdwp=transport=dt_socket,address=5005"), List.of("-Xmx1024m"), "target/zerolm.jar", args);
         assertThat(cmd).containsExactly("/jdk/bin/java", "--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC",
                 "-Xmx1024m", "-cp", "target/zerolm.jar", "dev.zerolm.bench.BenchWorker",
                 "train", "A", "2", "1", "3", "0.3", "0.5", "20");
-        assertThat(ChildJvm.command("java", List.of("-Xmx8g"), "-Xmx1024m", "cp", args)).contains("-Xmx8g").doesNotContain("-Xmx1024m");
+        assertThat(ChildJvm.command("java", List.of("-Xmx8g"), List.of("-Xmx1024m", "-Xmn64m"), "cp", args))
+                .contains("-Xmx8g").doesNotContain("-Xmx1024m", "-Xmn64m");
     }
 
     @Test
@@ -61,8 +67,13 @@ class BenchSetupTest {
         }
         long c = BenchModel.c().trainingHeapBytes();
         assertThat(c).isBetween(16 * BenchModel.c().parameters(), 6L << 30);    // weights, grads, moments; under 6 GiB
-        assertThat(ChildJvm.heapFlag(BenchModel.c())).isEqualTo("-Xmx" + (c >> 20) + "m");
-        assertThat(ChildJvm.heapFlag(BenchModel.a())).isEqualTo("-Xmx1024m");   // tiny: the floor
+        assertThat(ChildJvm.heapFlags(BenchModel.c())).containsExactly("-Xmx" + (c >> 20) + "m");
+        assertThat(ChildJvm.heapFlags(BenchModel.a())).containsExactly("-Xmx1024m");   // tiny: the floor
+        // lean C: weights and moments (12 bytes a weight) fit in the old generation, under 2 GiB in all (measured: 1,850 MB runs)
+        long lean = BenchModel.cLean().trainingHeapBytes(), young = BenchModel.cLean().youngGenerationBytes();
+        assertThat(lean - young).isGreaterThan(12 * BenchModel.c().parameters());
+        assertThat(lean).isBetween(1850L << 20, 2L << 30);
+        assertThat(ChildJvm.heapFlags(BenchModel.cLean())).containsExactly("-Xmx" + (lean >> 20) + "m", "-Xmn" + (young >> 20) + "m");
         assertThat(BenchModel.bAtBlock(4096).trainingHeapBytes()).isGreaterThan(BenchModel.b().trainingHeapBytes());
     }
 

@@ -116,6 +116,15 @@ class GradientCheckTest {
     }
 
     @Test
+    void linearCrossEntropyInChunks() {
+        IntTensor targets = IntTensor.vector(1, -1, 4, 0, 2);
+        for (int rows : new int[] {0, 2}) {
+            GradCheck.check("linear_ce rows " + rows, in -> NNOps.linearCrossEntropy(in[0], in[1], targets, -1, rows),
+                    randn(5, 3), randn(6, 3));
+        }
+    }
+
+    @Test
     void indexingOps() {
         Tensor mask = Tensor.of(new float[] {0, 1, 0, 0, 1}, 5);
         GradCheck.check("masked_fill", in -> in[0].maskedFill(mask, -5f).exp(), randn(3, 5));
