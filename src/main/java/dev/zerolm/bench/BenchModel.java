@@ -92,28 +92,28 @@ public record BenchModel(String id, GPTConfig config, int batch, boolean lean) {
      * Measured on C (BenchWorker, 2 threads), before the loss was fused (2V per token): -Xmx 4.7 GB gave 258 tok/s
      * at 4.9 GB RSS, 3.8 GB (the formula then) 256 tok/s at 4.0 GB, 3.3 GB 259 tok/s at 3.5 GB; B at T 4096 runs
      * out of memory at 1.1 GB and runs at 1.46 GB.
-     * <p>Lean: weights and moments (12 bytes per parameter), the (V, C) output-layer gradient, each block's input
-     * and one block's activations twice over, in the old generation, plus a young generation ({@link
-     * #youngGenerationBytes}). Measured on C: 1,850 MB with a 100 MB young generation trains, 1,800 with 150 does
-     * not (the old generation then holds less than a step's peak).
+     * <p>Lean: weights and moments (12 bytes per parameter), the (V, C) output-layer gradient, each block's input,
+     * one block's activations twice over and 64 MB of recycled arrays, in the old generation, plus a young
+     * generation ({@link #youngGenerationBytes}). Measured on C (ParallelGC, MiB of heap: RSS, s per step): 1,935
+     * with a 104 young generation: 2,095, 6.4-7.2 (94 full collections in 8 steps); 1,980 with 180: 2,142, 4.5-4.9;
+     * 2,031 with 200: 2,184, 4.6-5.1; an old generation under ~1,780 runs out of memory.
      */
     public long trainingHeapBytes() {
         long C = config.nEmbd(), tokens = tokensPerStep(), V = config.vocabSize();
         if (lean) {
-            long old = 12 * parameters() + 4 * V * C + 4 * tokens * C * (config.nLayer() + 48);
-            return old + old / 20 + youngGenerationBytes();
+            return 12 * parameters() + 4 * V * C + 4 * tokens * C * (config.nLayer() + 48) + (64L << 20) + youngGenerationBytes();
         }
         long activations = 4 * tokens * (config.nLayer() * 24 * C + V);
         return 16 * parameters() + activations * 3 / 2;
     }
 
     /**
-     * Lean training's young generation: a 32 MB chunk of logits and one block's activations. Set explicitly, as
-     * the collector's default (a third of the heap) would leave the old generation too small for the long-lived
-     * weights; 0 when not lean (the default split is fine there).
+     * Lean training's young generation: 32 MB and two blocks' activations, so that most of a re-run block's
+     * activations die young. Set explicitly, as the collector's default (a third of the heap) would leave the old
+     * generation too small for the long-lived weights; 0 when not lean (the default split is fine there).
      */
     public long youngGenerationBytes() {
-        return lean ? (32L << 20) + 4L * tokensPerStep() * config.nEmbd() * 24 : 0;
+        return lean ? (32L << 20) + 4L * tokensPerStep() * config.nEmbd() * 48 : 0;
     }
 
     /** e.g. "6L 6H 384, V 65, T 256, B 8". */

@@ -77,6 +77,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--bias", arity = "1") Boolean bias;
     @Option(names = "--positional", description = "learned, sinusoidal or rotary") PositionalEncoding positional;
 
+    @Option(names = "--gradient-checkpointing", description = "clm: keep only each block's input in the forward pass and "
+            + "re-run the block in backward: activation memory of one block instead of all, for about one more forward pass.")
+    boolean gradientCheckpointing;
+
     @Option(names = "--steps", description = "Optimiser steps. Default: 2000.") Integer steps;
     @Option(names = "--batch-size", description = "Sequences per micro-batch. Default: 12.") Integer batchSize;
     @Option(names = "--grad-accum", description = "Micro-batches per step. Default: 1.") Integer gradAccum;
@@ -113,6 +117,7 @@ public final class PretrainCommand implements Callable<Integer> {
     /** Masked-LM pretraining of a BERT encoder; checkpoints in Hugging Face's BERT layout. */
     MlmPretrainer.Result runMlm(PrintStream log) throws IOException {
         Bert.Init initScheme = bertInit();                        // a wrong --init fails before the corpus loads
+        if (gradientCheckpointing) throw new IllegalArgumentException("--gradient-checkpointing applies to --objective clm only (a GPT)");
         TextCorpus corpus = loadCorpus(log);
         WordPiece tok;
         BertConfig config;
@@ -187,8 +192,10 @@ public final class PretrainCommand implements Callable<Integer> {
         TrainConfig tc = trainConfig();
         Rng modelRng = new Rng(tc.seed());
         GPT model = new GPT(config, modelRng);
-        log.printf("model: %d layers, %d heads, %d wide, context %d, %,d parameters; %d threads%n", config.nLayer(),
-                config.nHead(), config.nEmbd(), config.blockSize(), model.parameterCount(), Parallel.threads());
+        model.setGradientCheckpointing(gradientCheckpointing);
+        log.printf("model: %d layers, %d heads, %d wide, context %d, %,d parameters; %d threads%s%n", config.nLayer(),
+                config.nHead(), config.nEmbd(), config.blockSize(), model.parameterCount(), Parallel.threads(),
+                gradientCheckpointing ? "; gradient checkpointing" : "");
         Pretrainer trainer = new Pretrainer(model, modelRng, tok, train, valid, tc, out, log);
         Pretrainer.Result r = trainer.run(resume);
         log.printf("done: step %d, train loss %.4f, val loss %.4f (best %.4f), %.1f s. Checkpoint: %s  Curves: %s%n",

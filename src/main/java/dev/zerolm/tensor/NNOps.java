@@ -277,7 +277,7 @@ public final class NNOps {
         float[] dx = graph && x.requiresGrad() ? GradientBuffers.take(N * C) : null;        // every row written below
         float[] dw = graph && weight.requiresGrad() ? GradientBuffers.take(V * C) : null;   // the first chunk overwrites it
         int chunk = Math.min(N, rows > 0 ? rows : Math.max(1, LOGIT_CHUNK_FLOATS / V));
-        float[] logits = new float[chunk * V];
+        float[] logits = GradientBuffers.take(chunk * V);                 // recycled: the next step needs it again
         float[] lossRow = new float[N];
         float perTarget = count == 0 ? 0f : 1f / count;
         for (int r0 = 0; r0 < N; r0 += chunk) {
@@ -304,6 +304,7 @@ public final class NNOps {
             if (dx != null) Gemm.gemm(false, false, n, C, V, 1f, logits, 0, V, wa, wo, C, 0f, dx, first * C, C);
             if (dw != null) Gemm.gemm(true, false, V, C, n, 1f, logits, 0, V, xa, xo + first * C, C, r0 == 0 ? 0f : 1f, dw, 0, C);
         }
+        GradientBuffers.give(logits);
         double total = 0;
         for (int r = 0; r < N; r++) total += lossRow[r];
         Tensor loss = Tensor.scalar(count == 0 ? Float.NaN : (float) (total / count));

@@ -69,10 +69,11 @@ class BenchSetupTest {
         assertThat(c).isBetween(16 * BenchModel.c().parameters(), 6L << 30);    // weights, grads, moments; under 6 GiB
         assertThat(ChildJvm.heapFlags(BenchModel.c())).containsExactly("-Xmx" + (c >> 20) + "m");
         assertThat(ChildJvm.heapFlags(BenchModel.a())).containsExactly("-Xmx1024m");   // tiny: the floor
-        // lean C: weights and moments (12 bytes a weight) fit in the old generation, under 2 GiB in all (measured: 1,850 MB runs)
+        // lean C: weights and moments (12 bytes a weight) fit in the old generation, under 2 GiB in all
         long lean = BenchModel.cLean().trainingHeapBytes(), young = BenchModel.cLean().youngGenerationBytes();
         assertThat(lean - young).isGreaterThan(12 * BenchModel.c().parameters());
-        assertThat(lean).isBetween(1850L << 20, 2L << 30);
+        assertThat(lean - young).isGreaterThan(1780L << 20);                      // measured: less runs out of memory
+        assertThat(lean).isLessThan(2L << 30);
         assertThat(ChildJvm.heapFlags(BenchModel.cLean())).containsExactly("-Xmx" + (lean >> 20) + "m", "-Xmn" + (young >> 20) + "m");
         assertThat(BenchModel.bAtBlock(4096).trainingHeapBytes()).isGreaterThan(BenchModel.b().trainingHeapBytes());
     }

@@ -34,6 +34,29 @@ class PretrainCommandTest {
     }
 
     @Test
+    void gradientCheckpointingGivesTheSameLossesAndIsRefusedForMlm(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("t.txt"), "the cat sat on the mat . the dog sat on the log .\n".repeat(40));
+        String[] losses = new String[2];
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("run" + i);
+            StringWriter err = new StringWriter();
+            String[] common = {"pretrain", "--data", text.toString(), "--n-layer", "2", "--n-head", "2", "--n-embd", "16",
+                    "--block-size", "16", "--batch-size", "2", "--steps", "3", "--dropout", "0.1", "--eval-interval", "3",
+                    "--eval-batches", "1", "--out", out.toString()};
+            String[] args = i == 0 ? common : java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                    java.util.stream.Stream.of("--gradient-checkpointing")).toArray(String[]::new);
+            assertThat(run(err, args)).as(err.toString()).isZero();
+            losses[i] = Files.readString(out.resolve("metrics.jsonl")).replaceAll("\"(tokens_per_s|elapsed_s)\":[0-9.eE+-]+", "");
+        }
+        assertThat(losses[1]).isEqualTo(losses[0]);
+
+        StringWriter err = new StringWriter();
+        int code = run(err, "pretrain", "--objective", "mlm", "--gradient-checkpointing", "--out", dir.resolve("m").toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("--gradient-checkpointing applies to --objective clm only");
+    }
+
+    @Test
     void mlmPretrainingRunsWithEitherInit(@TempDir Path dir) throws Exception {
         Path text = Files.writeString(dir.resolve("t.txt"), "the cat sat on the mat . the dog sat on the log .\n".repeat(40));
         for (String init : new String[] {"fan-in", "hf"}) {
