@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
  */
 public final class GradAccumulation {
 
-    /** The mean loss over the micro-batches and the gradient norm before clipping. */
+    /** The mean loss over the micro-batches and the gradient norm before clipping (NaN when updated inside backward). */
     public record Result(float loss, double gradNorm) {}
 
     private GradAccumulation() {}
@@ -29,12 +29,21 @@ public final class GradAccumulation {
      */
     public static Result step(Optimizer optimizer, int microBatches, float maxGradNorm, IntFunction<Tensor> lossOfMicroBatch) {
         if (microBatches < 1) throw new IllegalArgumentException("GradAccumulation: microBatches must be >= 1, got " + microBatches);
+        if (optimizer.stepsInBackward() && (microBatches > 1 || maxGradNorm > 0)) {
+            throw new IllegalStateException("GradAccumulation: the optimizer updates inside backward (stepInBackward), so the "
+                    + "gradients never exist together: use 1 micro-batch and no clipping (got " + microBatches
+                    + " micro-batches, clip " + maxGradNorm + "), or stepAfterBackward()");
+        }
         optimizer.zeroGrad();
         double lossSum = 0;
         for (int m = 0; m < microBatches; m++) {
             Tensor loss = lossOfMicroBatch.apply(m);
             lossSum += loss.item();
             (microBatches == 1 ? loss : loss.div(microBatches)).backward();
+        }
+        if (optimizer.stepsInBackward()) {                   // updated inside backward: nothing left to measure
+            optimizer.step();
+            return new Result((float) lossSum, Double.NaN);
         }
         double norm = maxGradNorm > 0
                 ? GradClip.clipGlobalNorm(optimizer.parameters(), maxGradNorm)

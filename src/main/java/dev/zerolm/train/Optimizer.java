@@ -56,6 +56,7 @@ public abstract class Optimizer {
     private final Map<Tensor, ParamState> state = new IdentityHashMap<>();
     private float learningRate;
     private long stepCount;
+    private boolean stepsInBackward;
 
     protected Optimizer(String kind, List<ParamGroup> groups, float learningRate, List<String> bufferNames) {
         this.kind = kind;
@@ -129,11 +130,18 @@ public abstract class Optimizer {
         for (ParamGroup g : groups) {
             for (Tensor p : g.params()) p.setPostAccumulateGradHook(param -> updateNow(param, g));
         }
+        stepsInBackward = true;
     }
 
     /** Undoes {@link #stepInBackward}: gradients stay in {@code .grad} until {@link #step}. */
     public void stepAfterBackward() {
         for (ParamGroup g : groups) for (Tensor p : g.params()) p.setPostAccumulateGradHook(null);
+        stepsInBackward = false;
+    }
+
+    /** Whether {@link #stepInBackward} is on. */
+    public boolean stepsInBackward() {
+        return stepsInBackward;
     }
 
     private void updateNow(Tensor p, ParamGroup g) {

@@ -114,6 +114,27 @@ class LeanTrainingTest {
         assertThat(leanLosses.get(3)).isLessThan(leanLosses.get(0));
     }
 
+    @Test
+    void accumulationAndClippingAreRefusedWhileTheOptimizerStepsInBackward() {
+        var model = new GPT(GPTConfig.gpt2(V, T, 1, 1, 8), new Rng(1));
+        AdamW opt = new AdamW(AdamW.defaultGroups(model, 0.1f), 1e-2f);
+        opt.stepInBackward();
+        IntTensor[] xy = batch(new Rng(2), false);
+        for (int[] setting : new int[][] {{2, 0}, {1, 1}}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.zerolm.train.GradAccumulation.step(opt, setting[0],
+                            setting[1], m -> model.loss(xy[0], xy[1])))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("stepInBackward");
+        }
+        var r = dev.zerolm.train.GradAccumulation.step(opt, 1, 0f, m -> model.loss(xy[0], xy[1]));   // one batch, no clip: fine
+        assertThat(r.loss()).isFinite();
+        assertThat(r.gradNorm()).isNaN();                                   // consumed inside backward
+        assertThat(opt.stepCount()).isEqualTo(1);
+        opt.stepAfterBackward();
+        assertThat(opt.stepsInBackward()).isFalse();
+        dev.zerolm.train.GradAccumulation.step(opt, 2, 1f, m -> model.loss(xy[0], xy[1]));
+        assertThat(opt.stepCount()).isEqualTo(2);
+    }
+
     private static IntTensor[] batch(Rng rng, boolean someIgnored) {
         int[] x = new int[B * T], y = new int[B * T];
         for (int i = 0; i < x.length; i++) {
