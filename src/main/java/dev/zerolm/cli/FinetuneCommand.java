@@ -81,6 +81,11 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--lora-r", defaultValue = "8") int loraR;
     @Option(names = "--lora-alpha", defaultValue = "16") float loraAlpha;
     @Option(names = "--lora-dropout", defaultValue = "0.05") float loraDropout;
+    @Option(names = "--lora-rank-pattern", split = ",", description = "Per-module ranks (PEFT's rank_pattern), e.g. "
+            + "word_embeddings=8,query=2; a module no key names gets --lora-r.")
+    java.util.LinkedHashMap<String, Integer> loraRankPattern;
+    @Option(names = "--lora-alpha-pattern", split = ",", description = "Per-module alphas (PEFT's alpha_pattern), e.g. word_embeddings=32.")
+    java.util.LinkedHashMap<String, Float> loraAlphaPattern;
     @Option(names = "--target", split = ",", description = "LoRA target modules: names (c_attn, query), regexes, or all-linear; "
             + "an embedding table too by name (word_embeddings, wte). Default: c_attn for GPT, query,value for BERT.")
     List<String> targets;
@@ -154,7 +159,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         int maxLen = Math.min(maxLength, backbone.maxLength());
         TaskEncoder encoder = new TaskEncoder(tokenizer, maxLen);
         LoraConfig lora = m == Method.LORA ? new LoraConfig(loraR, loraAlpha, loraDropout, targets != null ? targets
-                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value")) : null;
+                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value"), loraRankPattern, loraAlphaPattern) : null;
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
                 m == Method.ADAPTER ? adapterSize : 0, baseName, data.tokenTask);

@@ -30,9 +30,9 @@ public final class Lora {
         for (var e : candidates.entrySet()) {
             String path = e.getKey();
             if (e.getValue() instanceof Linear linear && config.targets(path, true)) {
-                out.put(path, linear.attach(HOOK_NAME, new LoraLinear(linear, config, rng)));
+                out.put(path, linear.attach(HOOK_NAME, new LoraLinear(linear, config.rankFor(path), config.scalingFor(path), config.dropout(), rng)));
             } else if (e.getValue() instanceof Embedding table && config.targets(path, false)) {
-                out.put(path, table.attach(HOOK_NAME, new LoraEmbedding(table, config, rng)));
+                out.put(path, table.attach(HOOK_NAME, new LoraEmbedding(table, config.rankFor(path), config.scalingFor(path), rng)));
             }
         }
         if (out.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.zerolm.finetune;
 
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -10,8 +11,11 @@ import java.util.regex.Pattern;
  * @param alpha          lora_alpha: the update is scaled by alpha / r, so changing r keeps its size comparable
  * @param dropout        lora_dropout: on the adapter's input while training
  * @param targetModules  target_modules: which linear layers and embedding tables get an adapter (see {@link #targets})
+ * @param rankPattern    rank_pattern: module name (or regex) -> its own rank, instead of r (see {@link #rankFor})
+ * @param alphaPattern   alpha_pattern: module name (or regex) -> its own alpha, instead of alpha
  */
-public record LoraConfig(int r, float alpha, float dropout, List<String> targetModules) {
+public record LoraConfig(int r, float alpha, float dropout, List<String> targetModules,
+                         Map<String, Integer> rankPattern, Map<String, Float> alphaPattern) {
 
     /** Targets every linear layer of the backbone except a language-model head, as PEFT's "all-linear". */
     public static final String ALL_LINEAR = "all-linear";
@@ -22,10 +26,53 @@ public record LoraConfig(int r, float alpha, float dropout, List<String> targetM
         if (dropout < 0 || dropout >= 1) throw new IllegalArgumentException("LoRA: dropout must be in [0, 1), got " + dropout);
         targetModules = List.copyOf(targetModules);
         if (targetModules.isEmpty()) throw new IllegalArgumentException("LoRA: name at least one target module (e.g. c_attn, query, all-linear)");
+        rankPattern = ordered(rankPattern);
+        alphaPattern = ordered(alphaPattern);
+        rankPattern.forEach((k, v) -> {
+            if (v == null || v <= 0) throw new IllegalArgumentException("LoRA: rank_pattern '" + k + "' must be a positive rank, got " + v);
+        });
+        alphaPattern.forEach((k, v) -> {
+            if (v == null || !(v > 0)) throw new IllegalArgumentException("LoRA: alpha_pattern '" + k + "' must be a positive alpha, got " + v);
+        });
     }
 
+    /** One rank and alpha for every adapted module. */
+    public LoraConfig(int r, float alpha, float dropout, List<String> targetModules) {
+        this(r, alpha, dropout, targetModules, Map.of(), Map.of());
+    }
+
+    /** The scaling alpha / r of modules without a pattern. */
     public float scaling() {
         return alpha / r;
+    }
+
+    /**
+     * The rank of the module at path: that of the first rank_pattern key naming it, else r. A key names a path as
+     * in PEFT: the key (a name or a regex) matches the whole path or its last dotted segments, so
+     * {@code word_embeddings} names {@code embeddings.word_embeddings} and {@code layer\.0\..*} the first block.
+     */
+    public int rankFor(String path) {
+        for (var e : rankPattern.entrySet()) if (names(e.getKey(), path)) return e.getValue();
+        return r;
+    }
+
+    /** The alpha of the module at path: that of the first alpha_pattern key naming it, else alpha. */
+    public float alphaFor(String path) {
+        for (var e : alphaPattern.entrySet()) if (names(e.getKey(), path)) return e.getValue();
+        return alpha;
+    }
+
+    /** The update scaling of the module at path: alphaFor / rankFor. */
+    public float scalingFor(String path) {
+        return alphaFor(path) / rankFor(path);
+    }
+
+    private static boolean names(String key, String path) {
+        return path.equals(key) || path.endsWith("." + key) || Pattern.matches("(.*\\.)?(" + key + ")", path);
+    }
+
+    private static <V> Map<String, V> ordered(Map<String, V> m) {
+        return m == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m));
     }
 
     /**

@@ -23,11 +23,12 @@ public final class LoraEmbedding extends EmbeddingHook implements LoraLayer {
     private final float scaling;
     private boolean merged;
 
-    public LoraEmbedding(Embedding base, LoraConfig config, Rng rng) {
+    /** An adapter of rank r on base, its update scaled by scaling (alpha / r). */
+    public LoraEmbedding(Embedding base, int r, float scaling, Rng rng) {
         this.base = base;
-        this.scaling = config.scaling();
-        this.loraA = registerParameter(KEY_A, Tensor.zeros(config.r(), base.numEmbeddings()));
-        this.loraB = registerParameter(KEY_B, Tensor.randn(rng, base.dim(), config.r()));
+        this.scaling = scaling;
+        this.loraA = registerParameter(KEY_A, Tensor.zeros(r, base.numEmbeddings()));
+        this.loraB = registerParameter(KEY_B, Tensor.randn(rng, base.dim(), r));
     }
 
     /** y (..., D) + scaling · Aᵀ[ids] · Bᵀ; nothing is added once merged. */

@@ -25,13 +25,13 @@ public final class LoraLinear extends LinearHook implements LoraLayer {
     private final float scaling;
     private boolean merged;
 
-    public LoraLinear(Linear base, LoraConfig config, Rng rng) {
+    /** An adapter of rank r on base, its update scaled by scaling (alpha / r), dropout on its input while training. */
+    public LoraLinear(Linear base, int r, float scaling, float dropoutP, Rng rng) {
         this.base = base;
-        int r = config.r();
-        this.scaling = config.scaling();
+        this.scaling = scaling;
         this.loraA = registerModule("lora_A", new Linear(base.inFeatures(), r, false, rng));
         this.loraB = registerModule("lora_B", new Linear(r, base.outFeatures(), false, rng));
-        this.dropout = registerModule("lora_dropout", new Dropout(config.dropout(), rng));
+        this.dropout = registerModule("lora_dropout", new Dropout(dropoutP, rng));
         // kaiming_uniform_(a=√5): bound = gain·√(3/fan_in) with gain = √(2/(1+5)) -> 1/√fan_in.
         float bound = (float) (1 / Math.sqrt(base.inFeatures()));
         loraA.weight().copyFrom(Tensor.rand(rng, -bound, bound, loraA.weight().shape()));

@@ -83,6 +83,9 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
             ArrayNode targets = c.putArray("target_modules");
             targetModules.forEach(targets::add);
         }
+        ObjectNode ranks = c.putObject("rank_pattern"), alphas = c.putObject("alpha_pattern");
+        config.rankPattern().forEach(ranks::put);
+        config.alphaPattern().forEach((k, v) -> alphas.put(k, decimal(v)));
         c.put("bias", "none");
         c.put("fan_in_fan_out", false);
         c.put("inference_mode", true);
@@ -116,8 +119,12 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
         JsonNode t = c.path("target_modules");
         if (t.isTextual()) targets.add(t.asText());
         else t.forEach(n -> targets.add(n.asText()));
+        Map<String, Integer> rankPattern = new LinkedHashMap<>();
+        c.path("rank_pattern").properties().forEach(e -> rankPattern.put(e.getKey(), e.getValue().asInt()));
+        Map<String, Float> alphaPattern = new LinkedHashMap<>();
+        c.path("alpha_pattern").properties().forEach(e -> alphaPattern.put(e.getKey(), (float) e.getValue().asDouble()));
         LoraConfig config = new LoraConfig(c.path("r").asInt(), (float) c.path("lora_alpha").asDouble(),
-                (float) c.path("lora_dropout").asDouble(0), targets);
+                (float) c.path("lora_dropout").asDouble(0), targets, rankPattern, alphaPattern);
 
         Map<String, Tensor> raw = StateDicts.load(weightsFile);
         Map<String, Tensor[]> found = new LinkedHashMap<>();   // module path -> {A, B}
@@ -146,9 +153,11 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
             if (a == null || b == null) {
                 throw new IOException(weightsFile + ": module '" + e.getKey() + "' has only " + (a == null ? keys[1] : keys[0]));
             }
-            if (a.rank() != 2 || b.rank() != 2 || a.size(0) != config.r() || b.size(1) != config.r()) {
+            int r = config.rankFor(e.getKey());
+            if (a.rank() != 2 || b.rank() != 2 || a.size(0) != r || b.size(1) != r) {
                 throw new IOException(weightsFile + ": module '" + e.getKey() + "' has " + keys[0] + " " + Shapes.str(a.shape()) + " and "
-                        + keys[1] + " " + Shapes.str(b.shape()) + ", expected (r, in) and (out, r) with r = " + config.r());
+                        + keys[1] + " " + Shapes.str(b.shape()) + ", expected (r, in) and (out, r) with r = " + r
+                        + (r != config.r() ? " (rank_pattern)" : ""));
             }
             lora.put(e.getKey(), new Pair(a, b, keys[0], keys[1]));
         }

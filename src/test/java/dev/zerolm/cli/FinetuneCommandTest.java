@@ -44,4 +44,22 @@ class FinetuneCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains(empty.toString(), "no config.json");
     }
+
+    @Test
+    void loraRankPatternReachesThePeftAdapter(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
+                "--from-scratch", "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2", "--epochs", "1",
+                "--method", "lora", "--target", "all-linear,word_embeddings", "--lora-r", "2",
+                "--lora-rank-pattern", "word_embeddings=3", "--lora-alpha-pattern", "word_embeddings=12", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Path config;
+        try (var files = Files.walk(out)) {
+            config = files.filter(p -> p.getFileName().toString().equals("adapter_config.json")).findFirst().orElseThrow();
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+        assertThat(json.path("rank_pattern").path("word_embeddings").asInt()).isEqualTo(3);
+        assertThat(json.path("alpha_pattern").path("word_embeddings").asDouble()).isEqualTo(12.0);
+        assertThat(json.path("r").asInt()).isEqualTo(2);
+    }
 }

@@ -65,7 +65,7 @@ class LoraEmbeddingTest {
     void forwardAndGradientsEqualTheOneHotComposition() {
         Rng rng = new Rng(5);
         Embedding table = new Embedding(10, 6, rng);
-        LoraEmbedding lora = table.attach(Lora.HOOK_NAME, new LoraEmbedding(table, new LoraConfig(3, 6, 0f, List.of("x")), rng));
+        LoraEmbedding lora = table.attach(Lora.HOOK_NAME, new LoraEmbedding(table, 3, 2f, rng));
         lora.loraA().copyFrom(Tensor.randn(rng, 0f, 1f, 3, 10));
         Tensor weights = Tensor.randn(rng, 0f, 1f, 2, 4, 6);
         table.weight().requiresGrad(false);

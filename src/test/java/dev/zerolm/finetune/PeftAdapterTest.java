@@ -46,7 +46,8 @@ class PeftAdapterTest {
         }
 
         PeftAdapter back = PeftAdapter.load(dir);
-        assertThat(back.config()).isEqualTo(config);
+        assertThat(back.config().rankPattern()).isEqualTo(config.rankPattern());   // targets come back as the module paths
+        assertThat(back.config().alphaPattern()).isEqualTo(config.alphaPattern());
         SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
         Map<String, LoraLayer> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
         back.copyInto(freshLayers);
@@ -88,5 +89,40 @@ class PeftAdapterTest {
         Map<String, LoraLayer> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
         assertThat(freshLayers.keySet()).isEqualTo(layers.keySet());
         back.copyInto(freshLayers);
+    }
+
+    @Test
+    void rankAndAlphaPatternsGiveModulesTheirOwnRankAndRoundTripInPeftsConfig(@TempDir Path dir) throws Exception {
+        SequenceClassifier m = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        LoraConfig config = new LoraConfig(2, 4, 0f, List.of(LoraConfig.ALL_LINEAR, "word_embeddings"),
+                Map.of("word_embeddings", 6, "layer\\.0\\.attention\\.self\\.(query|key)", 3), Map.of("word_embeddings", 24f));
+        Map<String, LoraLayer> layers = Lora.inject(m.backbone().module(), config, new Rng(3));
+        LoraLayer words = layers.get("bert.embeddings.word_embeddings");
+        LoraLayer query = layers.get("bert.encoder.layer.0.attention.self.query");
+        LoraLayer value = layers.get("bert.encoder.layer.0.attention.self.value");
+        assertThat(words.loraA().size(0)).isEqualTo(6);                 // (r, V)
+        assertThat(words.scaling()).isEqualTo(24f / 6);
+        assertThat(query.loraA().size(0)).isEqualTo(3);                 // the regex key
+        assertThat(query.scaling()).isEqualTo(4f / 3);
+        assertThat(value.loraA().size(0)).isEqualTo(2);                 // no key: r and alpha
+        assertThat(value.scaling()).isEqualTo(2f);
+
+        PeftAdapter.of(layers, config, "tiny-bert", "SEQ_CLS", Map.of()).save(dir);
+        JsonNode c = new ObjectMapper().readTree(dir.resolve("adapter_config.json").toFile());
+        assertThat(c.path("rank_pattern").path("word_embeddings").asInt()).isEqualTo(6);
+        assertThat(c.path("alpha_pattern").path("word_embeddings").asDouble()).isEqualTo(24.0);
+        PeftAdapter back = PeftAdapter.load(dir);
+        assertThat(back.config().rankPattern()).isEqualTo(config.rankPattern());   // targets come back as the module paths
+        assertThat(back.config().alphaPattern()).isEqualTo(config.alphaPattern());
+        SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        Map<String, LoraLayer> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
+        back.copyInto(freshLayers);
+        assertThat(freshLayers.get("bert.embeddings.word_embeddings").loraB().toArray()).containsExactly(words.loraB().toArray());
+    }
+
+    @Test
+    void patternsWithABadRankAreRefusedByName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoraConfig(2, 4, 0f, List.of("query"), Map.of("value", 0), Map.of()))
+                .hasMessageContaining("rank_pattern 'value' must be a positive rank, got 0");
     }
 }
