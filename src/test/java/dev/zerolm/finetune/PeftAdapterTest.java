@@ -46,11 +46,8 @@ class PeftAdapterTest {
         }
 
         PeftAdapter back = PeftAdapter.load(dir);
-        assertThat(back.config().rankPattern()).isEqualTo(config.rankPattern());   // targets come back as the module paths
-        assertThat(back.config().alphaPattern()).isEqualTo(config.alphaPattern());
-        SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
-        Map<String, LoraLayer> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
-        back.copyInto(freshLayers);
+        assertThat(back.config()).isEqualTo(config);
+        Map<String, LoraLayer> freshLayers = injectedFrom(back);
         for (String path : layers.keySet()) {
             assertThat(freshLayers.get(path).loraA().toArray()).containsExactly(layers.get(path).loraA().toArray());
             assertThat(freshLayers.get(path).loraB().toArray()).containsExactly(layers.get(path).loraB().toArray());
@@ -114,9 +111,7 @@ class PeftAdapterTest {
         PeftAdapter back = PeftAdapter.load(dir);
         assertThat(back.config().rankPattern()).isEqualTo(config.rankPattern());   // targets come back as the module paths
         assertThat(back.config().alphaPattern()).isEqualTo(config.alphaPattern());
-        SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
-        Map<String, LoraLayer> freshLayers = Lora.inject(fresh.backbone().module(), back.config(), new Rng(99));
-        back.copyInto(freshLayers);
+        Map<String, LoraLayer> freshLayers = injectedFrom(back);
         assertThat(freshLayers.get("bert.embeddings.word_embeddings").loraB().toArray()).containsExactly(words.loraB().toArray());
     }
 
@@ -124,5 +119,13 @@ class PeftAdapterTest {
     void patternsWithABadRankAreRefusedByName() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoraConfig(2, 4, 0f, List.of("query"), Map.of("value", 0), Map.of()))
                 .hasMessageContaining("rank_pattern 'value' must be a positive rank, got 0");
+    }
+
+    /** A fresh tiny BERT classifier with the adapter's LoRA layers injected and its weights copied in. */
+    private static Map<String, LoraLayer> injectedFrom(PeftAdapter adapter) {
+        SequenceClassifier fresh = new SequenceClassifier(Backbone.of(TinyModels.bert(1)), 3, Pooling.CLS, 0f, new Rng(2));
+        Map<String, LoraLayer> layers = Lora.inject(fresh.backbone().module(), adapter.config(), new Rng(99));
+        adapter.copyInto(layers);
+        return layers;
     }
 }
