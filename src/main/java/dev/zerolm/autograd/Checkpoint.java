@@ -20,11 +20,13 @@ public final class Checkpoint {
 
     /**
      * fn(x), without keeping fn's activations for backward. rng is the generator fn's dropout draws from (null:
-     * fn draws nothing). When x needs no gradient (frozen embeddings below) fn runs normally: the re-run would
-     * have no input to hang on, and the parameters inside fn would get no gradient.
+     * fn draws nothing). When x needs no gradient (frozen embeddings below LoRA or adapters), the node hangs on a
+     * stand-in for x that does, as Hugging Face's enable_input_require_grads: otherwise backward would never reach
+     * the re-run and the parameters inside fn would get no gradient. Its gradient is computed and dropped.
      */
     public static Tensor apply(String name, UnaryOperator<Tensor> fn, Tensor x, Rng rng) {
-        if (!GradMode.isEnabled() || !x.requiresGrad()) return fn.apply(x);
+        if (!GradMode.isEnabled()) return fn.apply(x);
+        Tensor input = x.requiresGrad() ? x : x.detach().requiresGrad(true);
         long[] rngBefore = rng == null ? null : rng.state();
         Tensor y;
         try (var noGrad = GradMode.noGrad()) {
@@ -32,17 +34,17 @@ public final class Checkpoint {
         }
         Tensor out = y.detach();                         // y may be a view; record on a fresh tensor object
         return Tensor.record(out, "checkpoint(" + name + ")", g -> {
-            Tensor input = x.detach().requiresGrad(true);
+            Tensor leaf = x.detach().requiresGrad(true);
             Tensor recomputed;
             long[] rngNow = rng == null ? null : rng.state();
             if (rng != null) rng.setState(rngBefore);
             try (var grad = GradMode.enableGrad()) {
-                recomputed = fn.apply(input);
+                recomputed = fn.apply(leaf);
             } finally {
                 if (rng != null) rng.setState(rngNow);
             }
             Engine.backward(recomputed, g, false);
-            return new Tensor[] {input.grad()};
-        }, x);
+            return new Tensor[] {leaf.grad()};
+        }, input);
     }
 }

@@ -106,6 +106,10 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--scratch-heads", defaultValue = "4") int scratchHeads;
     @Option(names = "--scratch-words", defaultValue = "20000", description = "Whole words in a from-scratch vocabulary.") int scratchWords;
 
+    @Option(names = "--gradient-checkpointing", description = "Keep only each block's input while training and re-run the "
+            + "block in backward: activation memory of one block, for about one more forward pass.")
+    boolean gradientCheckpointing;
+
     @Option(names = "--epochs", defaultValue = "3") int epochs;
     @Option(names = "--batch-size", defaultValue = "32") int batchSize;
     @Option(names = "--lr", description = "Peak learning rate. Default: 5e-4 for full and freeze, 2e-3 for lora, 3e-3 for adapter.")
@@ -156,6 +160,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             tokenizer = loaded.tokenizer;
             baseName = source.base.toString();
         }
+        backbone.setGradientCheckpointing(gradientCheckpointing);
         int maxLen = Math.min(maxLength, backbone.maxLength());
         TaskEncoder encoder = new TaskEncoder(tokenizer, maxLen);
         LoraConfig lora = m == Method.LORA ? new LoraConfig(loraR, loraAlpha, loraDropout, targets != null ? targets
@@ -168,9 +173,9 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (freezeBlocks > 0) Trainable.freezeFirstBlocks(model, freezeBlocks);
         long trainable = Trainable.count(model), total = model.parameterCount();
         float peakLr = lr != null ? lr : m.defaultLearningRate();
-        log.printf(Locale.ROOT, "model: %s backbone, %d blocks, %d wide, %s head over %d labels; method %s: %,d of %,d parameters train (%.2f%%), lr %.1e; %d threads%n",
+        log.printf(Locale.ROOT, "model: %s backbone, %d blocks, %d wide, %s head over %d labels; method %s: %,d of %,d parameters train (%.2f%%), lr %.1e; %d threads%s%n",
                 backbone.kind(), backbone.numBlocks(), backbone.hiddenSize(), spec.task(), data.labels.size(), m.cliName(),
-                trainable, total, 100.0 * trainable / total, peakLr, Parallel.threads());
+                trainable, total, 100.0 * trainable / total, peakLr, Parallel.threads(), gradientCheckpointing ? "; gradient checkpointing" : "");
 
         List<TaskEncoder.Encoded> train = new ArrayList<>(), valid = new ArrayList<>();
         if (data.tokenTask) {

@@ -77,7 +77,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--bias", arity = "1") Boolean bias;
     @Option(names = "--positional", description = "learned, sinusoidal or rotary") PositionalEncoding positional;
 
-    @Option(names = "--gradient-checkpointing", description = "clm: keep only each block's input in the forward pass and "
+    @Option(names = "--gradient-checkpointing", description = "Keep only each block's input in the forward pass and "
             + "re-run the block in backward: activation memory of one block instead of all, for about one more forward pass.")
     boolean gradientCheckpointing;
 
@@ -117,7 +117,6 @@ public final class PretrainCommand implements Callable<Integer> {
     /** Masked-LM pretraining of a BERT encoder; checkpoints in Hugging Face's BERT layout. */
     MlmPretrainer.Result runMlm(PrintStream log) throws IOException {
         Bert.Init initScheme = bertInit();                        // a wrong --init fails before the corpus loads
-        if (gradientCheckpointing) throw new IllegalArgumentException("--gradient-checkpointing applies to --objective clm only (a GPT)");
         TextCorpus corpus = loadCorpus(log);
         WordPiece tok;
         BertConfig config;
@@ -142,10 +141,11 @@ public final class PretrainCommand implements Callable<Integer> {
         TrainConfig tc = trainConfig();
         Rng modelRng = new Rng(tc.seed());
         Bert model = new Bert(config, modelRng, initScheme);
+        model.setGradientCheckpointing(gradientCheckpointing);
         int seqLength = config.maxPositionEmbeddings();
-        log.printf("model: BERT, %d layers, %d heads, %d wide, sequences of %d, %,d parameters; %d threads%n",
+        log.printf("model: BERT, %d layers, %d heads, %d wide, sequences of %d, %,d parameters; %d threads%s%n",
                 config.numHiddenLayers(), config.numAttentionHeads(), config.hiddenSize(), seqLength, model.parameterCount(),
-                Parallel.threads());
+                Parallel.threads(), gradientCheckpointing ? "; gradient checkpointing" : "");
         MlmPretrainer trainer = new MlmPretrainer(model, modelRng, tok, train, valid, seqLength, tc, out, log);
         MlmPretrainer.Result r = trainer.run(resume);
         log.printf("done: step %d, train loss %.4f, val loss %.4f (best %.4f), val masked-token accuracy %.2f%% of %,d, %.1f s."

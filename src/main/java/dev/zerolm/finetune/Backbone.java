@@ -41,6 +41,9 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
     /** Paths of the linear layers that write a sublayer's result back into the residual stream (adapter sites). */
     List<String> sublayerOutputPaths();
 
+    /** Activation checkpointing of the blocks while training (see {@link GPT#setGradientCheckpointing}). */
+    void setGradientCheckpointing(boolean on);
+
     static Backbone of(GPT gpt) {
         return new GptBackbone(gpt);
     }
@@ -53,6 +56,7 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
     record GptBackbone(GPT gpt) implements Backbone {
         @Override public Tensor hiddenStates(IntTensor ids, IntTensor attentionMask) { return gpt.hiddenStates(ids, attentionMask); }
         @Override public Module module() { return gpt; }
+        @Override public void setGradientCheckpointing(boolean on) { gpt.setGradientCheckpointing(on); }
         @Override public int hiddenSize() { return gpt.config().nEmbd(); }
         @Override public int maxLength() { return gpt.config().blockSize(); }
         @Override public int numBlocks() { return gpt.config().nLayer(); }
@@ -77,6 +81,7 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
             return bert.forward(ids, null, attentionMask).lastHiddenState();
         }
         @Override public Module module() { return bert; }
+        @Override public void setGradientCheckpointing(boolean on) { bert.setGradientCheckpointing(on); }
         @Override public int hiddenSize() { return bert.config().hiddenSize(); }
         @Override public int maxLength() { return bert.config().maxPositionEmbeddings(); }
         @Override public int numBlocks() { return bert.config().numHiddenLayers(); }

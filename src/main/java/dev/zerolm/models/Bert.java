@@ -1,5 +1,6 @@
 package dev.zerolm.models;
 
+import dev.zerolm.autograd.Checkpoint;
 import dev.zerolm.nn.Embedding;
 import dev.zerolm.nn.LayerNorm;
 import dev.zerolm.nn.Linear;
@@ -38,6 +39,9 @@ public final class Bert extends Module {
     private final BertConfig config;
     private final Body bert;
     private final BertMlmHead cls;
+    /** The generator the dropout layers draw from: a checkpointed layer replays it when it runs again. */
+    private final Rng dropoutRng;
+    private boolean gradientCheckpointing;
 
     /** Hugging Face's BertModel: what checkpoints store under {@code bert.}. */
     private static final class Body extends Module {
@@ -98,7 +102,16 @@ public final class Bert extends Module {
         this.config = config;
         this.bert = registerModule("bert", new Body(config, rng));
         this.cls = registerModule("cls", new BertMlmHead(config, rng));
+        this.dropoutRng = rng;
         initWeights(rng, init);
+    }
+
+    /**
+     * Activation checkpointing, as {@link GPT#setGradientCheckpointing}: while training, each encoder layer keeps only
+     * its input and runs again in backward. Results are unchanged.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        this.gradientCheckpointing = on;
     }
 
     private void initWeights(Rng rng, Init init) {
@@ -137,7 +150,13 @@ public final class Bert extends Module {
             additiveMask = maskOrNull(attentionMask, B, T);
         }
         Tensor x = bert.embeddings.forward(ids, tokenTypeIds);                   // (B, T, H)
-        for (BertLayer layer : bert.encoder.layer) x = layer.forward(x, additiveMask);
+        Tensor mask = additiveMask;
+        for (int i = 0; i < bert.encoder.layer.size(); i++) {
+            BertLayer layer = bert.encoder.layer.get(i);
+            x = gradientCheckpointing
+                    ? Checkpoint.apply("layer." + i, in -> layer.forward(in, mask), x, dropoutRng)
+                    : layer.forward(x, additiveMask);
+        }
         return new Output(x, bert.pooler.forward(x));
     }
 

@@ -51,7 +51,8 @@ class FinetuneCommandTest {
         Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
                 "--from-scratch", "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2", "--epochs", "1",
                 "--method", "lora", "--target", "all-linear,word_embeddings", "--lora-r", "2",
-                "--lora-rank-pattern", "word_embeddings=3", "--lora-alpha-pattern", "word_embeddings=12", "--out", out.toString());
+                "--lora-rank-pattern", "word_embeddings=3", "--lora-alpha-pattern", "word_embeddings=12", "--gradient-checkpointing",
+                "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         Path config;
         try (var files = Files.walk(out)) {

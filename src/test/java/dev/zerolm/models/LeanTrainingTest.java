@@ -83,6 +83,34 @@ class LeanTrainingTest {
     }
 
     @Test
+    void checkpointedBertLayersGiveTheSameGradientsAlsoWhenTheEmbeddingsAreFrozen() {
+        for (boolean frozenEmbeddings : new boolean[] {false, true}) {
+            BertConfig config = new BertConfig(V, 16, 2, 2, 32, "gelu", T, 2, 1e-12f, 0.2f, 0.2f, 0, 0.02f);
+            var plain = new Bert(config, new Rng(21));
+            var checkpointed = new Bert(config, new Rng(21));
+            checkpointed.setGradientCheckpointing(true);
+            IntTensor ids = batch(new Rng(22), false)[0];
+            IntTensor mask = IntTensor.of(new int[B * T], B, T);
+            for (int i = 0; i < B * T; i++) mask.data()[i] = i % T < T - 2 ? 1 : 0;   // two padding positions per row
+            for (Bert m : List.of(plain, checkpointed)) {
+                m.train(true);
+                if (frozenEmbeddings) m.namedParameters().forEach((name, p) -> { if (name.contains("embeddings")) p.requiresGrad(false); });
+            }
+            Tensor r = Tensor.randn(new Rng(23), B, T, 16);
+            Tensor a = plain.forward(ids, null, mask).lastHiddenState().mul(r).sum();
+            Tensor b = checkpointed.forward(ids, null, mask).lastHiddenState().mul(r).sum();
+            a.backward();
+            b.backward();
+            assertThat(b.item()).isEqualTo(a.item());
+            Map<String, float[]> want = new java.util.LinkedHashMap<>(), got = new java.util.LinkedHashMap<>();
+            plain.namedParameters().forEach((name, p) -> { if (p.grad() != null) want.put(name, p.grad().toArray()); });
+            checkpointed.namedParameters().forEach((name, p) -> { if (p.grad() != null) got.put(name, p.grad().toArray()); });
+            assertThat(want).as("frozen embeddings %s: layers get gradients", frozenEmbeddings).containsKey("bert.encoder.layer.0.attention.self.query.weight");
+            assertClose(got, want, 1e-6f);
+        }
+    }
+
+    @Test
     void adamWInsideBackwardUpdatesExactlyAsAStepAfterIt() {
         IntTensor[] xy = batch(new Rng(12), false);
         var classic = new GPT(GPTConfig.gpt2(V, T, 2, 2, 16), new Rng(10));
