@@ -19,6 +19,9 @@ import java.util.Map;
  * <p>When the graph is released as it goes (no retainGraph), gradient arrays that backward rules took from
  * {@link GradientBuffers} are counted while gradients pending in the walk use them and handed back at zero, and
  * a second gradient reaching a vertex is added in place into the first when only that vertex uses its array.
+ * A leaf whose gradient is such an array keeps it as its {@code .grad} (no copy), an embedding's rows are scattered
+ * into the gradient already pending for its table, and a leaf's post-accumulate hook runs once its gradient is
+ * final (every vertex that uses the leaf comes before it in the walk).
  */
 public final class Engine {
 
