@@ -119,10 +119,6 @@ public final class GPT extends Module implements CausalLM {
         this.gradientCheckpointing = on;
     }
 
-    public boolean gradientCheckpointing() {
-        return gradientCheckpointing;
-    }
-
     /** R sequences advance one token each, sharing every projection; see {@link CausalLM#decodeStep}. */
     @Override
     public Tensor decodeStep(int[] tokens, KVCache[] caches, int[] positions) {

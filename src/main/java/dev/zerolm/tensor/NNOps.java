@@ -176,12 +176,7 @@ public final class NNOps {
                     + " need " + N + " targets, got shape " + Shapes.str(targets.shape()));
         }
         int[] t = targets.data();
-        for (int i = 0; i < N; i++) {
-            if (t[i] != ignoreIndex && (t[i] < 0 || t[i] >= C)) {
-                throw new ShapeException("cross_entropy: target " + t[i] + " at position " + i
-                        + " is out of range for " + C + " classes");
-            }
-        }
+        countTargets("cross_entropy", t, C, ignoreIndex);
         Tensor lc = logits.detach().contiguous();
         float[] a = lc.data();
         int off = lc.offset();
@@ -261,15 +256,7 @@ public final class NNOps {
                     + " needs " + N + " targets, got shape " + Shapes.str(targets.shape()));
         }
         int[] t = targets.data();
-        int count = 0;
-        for (int i = 0; i < N; i++) {
-            if (t[i] == ignoreIndex) continue;
-            if (t[i] < 0 || t[i] >= V) {
-                throw new ShapeException("linear_cross_entropy: target " + t[i] + " at position " + i
-                        + " is out of range for " + V + " classes");
-            }
-            count++;
-        }
+        int count = countTargets("linear_cross_entropy", t, V, ignoreIndex);
         boolean graph = dev.zerolm.autograd.GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad());
         Tensor xc = x.detach().contiguous(), wc = weight.detach().contiguous();
         float[] xa = xc.data(), wa = wc.data();
@@ -316,6 +303,19 @@ public final class NNOps {
                     dx == null ? null : Tensor.of(scaled(dx, scale), xShape),
                     dw == null ? null : Tensor.of(scaled(dw, scale), wShape)};
         }, x, weight);
+    }
+
+    /** Targets not equal to ignoreIndex; fails naming the first one outside [0, classes). */
+    private static int countTargets(String op, int[] t, int classes, int ignoreIndex) {
+        int count = 0;
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] == ignoreIndex) continue;
+            if (t[i] < 0 || t[i] >= classes) {
+                throw new ShapeException(op + ": target " + t[i] + " at position " + i + " is out of range for " + classes + " classes");
+            }
+            count++;
+        }
+        return count;
     }
 
     /** a itself when scale is 1 (the usual seed of a mean loss), else a scaled copy (a may be used again). */

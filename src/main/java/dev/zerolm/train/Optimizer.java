@@ -102,13 +102,7 @@ public abstract class Optimizer {
             for (Tensor p : g.params()) {
                 Tensor grad = denseGrad(p);
                 if (grad == null) continue;
-                ParamState s = state.get(p);
-                if (s == null) {
-                    s = new ParamState(bufferNames.size(), p.numel());
-                    state.put(p, s);
-                }
-                s.step++;
-                ParamState st = s;
+                ParamState st = nextStep(p);
                 if (p.numel() >= 2 * PARALLEL_GRAIN) update(p, grad, st, lr, weightDecay);
                 else small.add(() -> update(p, grad, st, lr, weightDecay));
             }
@@ -147,10 +141,15 @@ public abstract class Optimizer {
     private void updateNow(Tensor p, ParamGroup g) {
         Tensor grad = denseGrad(p);
         if (grad == null) return;
+        update(p, grad, nextStep(p), widen(learningRate) * widen(g.lrScale()), widen(g.weightDecay()));
+        p.zeroGrad();
+    }
+
+    /** p's state (made on its first update) with its step count advanced for the update about to run. */
+    private ParamState nextStep(Tensor p) {
         ParamState s = state.computeIfAbsent(p, k -> new ParamState(bufferNames.size(), k.numel()));
         s.step++;
-        update(p, grad, s, widen(learningRate) * widen(g.lrScale()), widen(g.weightDecay()));
-        p.zeroGrad();
+        return s;
     }
 
     /** Clears every gradient (sets it to null, as PyTorch's zero_grad(set_to_none=True)). */
