@@ -45,8 +45,11 @@ public final class Gemm {
     private static final VectorMask<Float> FIRST_MR = SPECIES.indexInRange(0, MR);
     /** Columns of C per micro-kernel tile: two vector registers. */
     static final int NR = 2 * LANES;
-    /** Depth of one packed block: a (KC, NR) panel of B fits in L1 (48 KiB with AVX-512 here). */
-    static final int KC = Integer.getInteger("gemm.kc", 384);
+    /**
+     * Depth of one packed block: the micro-kernel's (KC, NR) B panel and (KC, MR) A panel fit in L1 together (32 + 12
+     * KiB of 48 with AVX-512 here). At 384 the B panel alone (48 KiB) filled L1 and products ran 2-8% slower.
+     */
+    static final int KC = Integer.getInteger("gemm.kc", 256);
     /** Rows of A per packed block: a (MC, KC) block of A fits in L2. Multiple of MR. */
     static final int MC = Math.max(MR, Integer.getInteger("gemm.mc", 72) / MR * MR);
     /**
@@ -54,10 +57,13 @@ public final class Gemm {
      * MC floats at a time, far apart in memory, and runs of 288 instead of 72 made these products 2-11% faster.
      */
     static final int MC_TRANSPOSED = Math.max(MR, Integer.getInteger("gemm.mcT", 288) / MR * MR);
-    /** Columns of B per packed block, at most: a (KC, NC) block, 768 KiB, stays in L2 (2 MiB a core here). */
-    static final int NC = Math.max(NR, Integer.getInteger("gemm.nc", 512) / NR * NR);
+    /**
+     * Columns of B per packed block, at most: a (KC, NC) block, 768 KiB, stays in L2 (2 MiB a core here). 768 covers a
+     * model's 768-wide products in one block, so A is packed once per K block (512 and 1024 were slower).
+     */
+    static final int NC = Math.max(NR, Integer.getInteger("gemm.nc", 768) / NR * NR);
 
-    /** Up to this many rows per thread (1.7 MiB of A at KC 384), A may be packed once per K block for all B blocks. */
+    /** Up to this many rows per thread (1.1 MiB of A at KC 256), A may be packed once per K block for all B blocks. */
     static final int FEW_ROWS = Integer.getInteger("gemm.fewRows", 1152);
 
     /** Below this many multiply-adds the packing overhead outweighs its benefit. */
