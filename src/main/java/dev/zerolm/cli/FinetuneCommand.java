@@ -87,7 +87,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--lora-alpha-pattern", split = ",", description = "Per-module alphas (PEFT's alpha_pattern), e.g. word_embeddings=32.")
     java.util.LinkedHashMap<String, Float> loraAlphaPattern;
     @Option(names = "--target", split = ",", description = "LoRA target modules: names (c_attn, query), regexes, or all-linear; "
-            + "an embedding table too by name (word_embeddings, wte). Default: c_attn for GPT, query,value for BERT.")
+            + "an embedding table too by name (word_embeddings, wte). Default: c_attn for GPT, query,value for BERT. "
+            + "With adapter: LoRA on these modules as well as the adapters (none by default).")
     List<String> targets;
     @Option(names = "--adapter-size", defaultValue = "16", description = "Bottleneck width of adapters. Default: ${DEFAULT-VALUE}.")
     int adapterSize;
@@ -163,8 +164,11 @@ public final class FinetuneCommand implements Callable<Integer> {
         backbone.setGradientCheckpointing(gradientCheckpointing);
         int maxLen = Math.min(maxLength, backbone.maxLength());
         TaskEncoder encoder = new TaskEncoder(tokenizer, maxLen);
+        // LoRA's targets default by backbone; with adapters, LoRA goes only where --target names (e.g. word_embeddings).
         LoraConfig lora = m == Method.LORA ? new LoraConfig(loraR, loraAlpha, loraDropout, targets != null ? targets
-                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value"), loraRankPattern, loraAlphaPattern) : null;
+                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value"), loraRankPattern, loraAlphaPattern)
+                : m == Method.ADAPTER && targets != null ? new LoraConfig(loraR, loraAlpha, loraDropout, targets, loraRankPattern, loraAlphaPattern)
+                : null;
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
                 m == Method.ADAPTER ? adapterSize : 0, baseName, data.tokenTask);

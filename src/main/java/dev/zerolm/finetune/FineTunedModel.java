@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *   model.safetensors      every tensor of the task model (backbone.*, classifier.*, LoRA and adapters unmerged)
  *   labels.json            label names by id
  *   zerolm_tokenizer.json  + the tokenizer's own files
- *   adapter/               with LoRA: the adapter alone in PEFT's layout ({@link PeftAdapter})
+ *   adapter/               with LoRA (and no bottleneck adapters): the adapter alone in PEFT's layout ({@link PeftAdapter})
  * </pre>
  * Saving writes DIR.tmp and then swaps it in, so a kill never leaves a half-written model.
  */
@@ -76,7 +76,7 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
         StateDicts.save(tmp.resolve(WEIGHTS_FILE), state, Map.of("framework", "zerolm"));
         labels.save(tmp.resolve(LABELS_FILE));
         tokenizer.save(tmp);
-        if (spec.lora() != null) peftAdapter().save(tmp.resolve(ADAPTER_DIR));
+        if (spec.lora() != null && spec.adapterSize() == 0) peftAdapter().save(tmp.resolve(ADAPTER_DIR));
         deleteRecursively(old);
         if (Files.exists(dir)) Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -86,6 +86,9 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
     /** The LoRA layers and the head in PEFT's layout (task type SEQ_CLS or TOKEN_CLS). */
     public PeftAdapter peftAdapter() {
         if (spec.lora() == null) throw new IllegalStateException("fine-tuned model: method " + spec.method() + " has no LoRA adapter");
+        if (spec.adapterSize() > 0) {
+            throw new IllegalStateException("fine-tuned model: LoRA here sits beside bottleneck adapters, which PEFT's LoRA layout cannot hold");
+        }
         Map<String, LoraLayer> layers = Lora.find(model.backbone().module());
         Map<String, Tensor> head = new LinkedHashMap<>();
         head.put("classifier.weight", model.classifier().weight());

@@ -40,6 +40,33 @@ class FineTunedModelTest {
     }
 
     @Test
+    void adaptersWithEmbeddingLoraTrainBothAndReloadWithoutAPeftCopy(@TempDir Path dir) throws Exception {
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter",
+                new LoraConfig(2, 4, 0f, List.of("word_embeddings")), 4, "test", false);
+        TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
+        Trainable.apply(model, Method.ADAPTER);
+        var before = new java.util.HashMap<String, float[]>();
+        model.namedParameters().forEach((k, v) -> before.put(k, v.toArray()));
+        var f = TinyModels.finetuner(model, List.of("a", "b", "c"), Finetuner.Config.defaults().withEpochs(1).withBatchSize(4).withLr(1e-2f));
+        f.fit(TinyModels.idModThree(16, 1), TinyModels.idModThree(4, 2), null);
+        var changed = new java.util.TreeSet<String>();
+        model.namedParameters().forEach((k, v) -> { if (!java.util.Arrays.equals(before.get(k), v.toArray())) changed.add(k); });
+        assertThat(changed).anyMatch(n -> n.contains("word_embeddings.lora.lora_embedding_A")).anyMatch(n -> n.contains(".adapter.up."))
+                .noneMatch(n -> n.endsWith("word_embeddings.weight") || n.endsWith("query.weight"));
+
+        var tokenizer = CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvw");
+        new FineTunedModel(model, tokenizer, LabelVocab.ofNames(List.of("a", "b", "c")), spec).save(dir.resolve("m"));
+        FineTunedModel back = FineTunedModel.load(dir.resolve("m"));
+        IntTensor ids = IntTensor.of(new int[] {3, 7, 9, 1}, 1, 4);
+        model.eval();
+        try (var ignored = GradMode.noGrad()) {
+            assertThat(back.model().logits(ids, null).toArray()).containsExactly(model.logits(ids, null).toArray());
+        }
+        assertThat(back.spec()).isEqualTo(spec);
+        assertThat(Files.exists(dir.resolve("m/adapter"))).as("PEFT's LoRA layout cannot hold the bottleneck adapters").isFalse();
+    }
+
+    @Test
     void taskEncoderPutsEachWordsLabelOnItsFirstPieceOnly() {
         var wp = dev.zerolm.tokenize.WordPiece.fromVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "walk", "##ing", "dog"),
                 dev.zerolm.tokenize.WordPieceConfig.uncased());
