@@ -81,6 +81,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--lora-r", defaultValue = "8") int loraR;
     @Option(names = "--lora-alpha", defaultValue = "16") float loraAlpha;
     @Option(names = "--lora-dropout", defaultValue = "0.05") float loraDropout;
+    @Option(names = "--loraplus-lr-ratio", defaultValue = "1", description = "LoRA+: LoRA's B matrices train at lr times this "
+            + "(PEFT's loraplus_lr_ratio; its paper suggests 16 with a lower --lr). Default: ${DEFAULT-VALUE} (off).")
+    float loraPlusRatio;
     @Option(names = "--lora-rank-pattern", split = ",", description = "Per-module ranks (PEFT's rank_pattern), e.g. "
             + "word_embeddings=8,query=2; a module no key names gets --lora-r.")
     java.util.LinkedHashMap<String, Integer> loraRankPattern;
@@ -177,9 +180,10 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (freezeBlocks > 0) Trainable.freezeFirstBlocks(model, freezeBlocks);
         long trainable = Trainable.count(model), total = model.parameterCount();
         float peakLr = lr != null ? lr : m.defaultLearningRate();
-        log.printf(Locale.ROOT, "model: %s backbone, %d blocks, %d wide, %s head over %d labels; method %s: %,d of %,d parameters train (%.2f%%), lr %.1e; %d threads%s%n",
+        log.printf(Locale.ROOT, "model: %s backbone, %d blocks, %d wide, %s head over %d labels; method %s: %,d of %,d parameters train (%.2f%%), lr %.1e%s; %d threads%s%n",
                 backbone.kind(), backbone.numBlocks(), backbone.hiddenSize(), spec.task(), data.labels.size(), m.cliName(),
-                trainable, total, 100.0 * trainable / total, peakLr, Parallel.threads(), gradientCheckpointing ? "; gradient checkpointing" : "");
+                trainable, total, 100.0 * trainable / total, peakLr,
+                loraPlusRatio != 1f ? String.format(Locale.ROOT, " (LoRA B matrices x%.0f)", loraPlusRatio) : "", Parallel.threads(), gradientCheckpointing ? "; gradient checkpointing" : "");
 
         List<TaskEncoder.Encoded> train = new ArrayList<>(), valid = new ArrayList<>();
         if (data.tokenTask) {
@@ -191,7 +195,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         }
         log.printf(Locale.ROOT, "data: %,d training and %,d validation examples, encoded in %.1f s%n", train.size(), valid.size(), (System.nanoTime() - t0) / 1e9);
 
-        var config = new Finetuner.Config(epochs, batchSize, peakLr, weightDecay, layerDecay, warmup, gradClip, evalEvery, metric, patience, seed);
+        var config = new Finetuner.Config(epochs, batchSize, peakLr, weightDecay, layerDecay, loraPlusRatio, warmup, gradClip, evalEvery, metric, patience, seed);
         Finetuner<TaskEncoder.Encoded> finetuner = new Finetuner<>(model, data.labels.names(), config,
                 batch -> encoder.collate(batch, data.tokenTask), e -> e.ids().length, log);
         FineTunedModel saved = new FineTunedModel(model, tokenizer, data.labels, spec);

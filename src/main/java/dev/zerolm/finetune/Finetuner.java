@@ -46,6 +46,7 @@ public final class Finetuner<E> {
      * @param lr              peak learning rate
      * @param weightDecay     AdamW decay of weight matrices
      * @param layerDecay      discriminative learning rates: block i of n trains at lr·layerDecay^(n-i) (1 = off)
+     * @param loraPlusRatio   LoRA+: LoRA's B matrices train at lr·loraPlusRatio (1 = off)
      * @param warmupFraction  share of all steps spent warming the learning rate up linearly
      * @param gradClip        global gradient-norm limit (0 = off)
      * @param evalEvery       evaluate every N steps (0 = at the end of every epoch)
@@ -53,24 +54,26 @@ public final class Finetuner<E> {
      * @param patience        stop after this many evaluations without improvement (0 = never stop early)
      * @param seed            shuffling seed
      */
-    public record Config(int epochs, int batchSize, float lr, float weightDecay, float layerDecay, float warmupFraction,
-                         float gradClip, int evalEvery, String metric, int patience, long seed) {
+    public record Config(int epochs, int batchSize, float lr, float weightDecay, float layerDecay, float loraPlusRatio,
+                         float warmupFraction, float gradClip, int evalEvery, String metric, int patience, long seed) {
         public Config {
             if (epochs < 1 || batchSize < 1) throw new IllegalArgumentException("finetune: epochs and batch size must be >= 1, got " + epochs + " and " + batchSize);
             if (!(lr > 0)) throw new IllegalArgumentException("finetune: learning rate must be > 0, got " + lr);
+            if (!(loraPlusRatio > 0)) throw new IllegalArgumentException("finetune: LoRA+ learning-rate ratio must be > 0, got " + loraPlusRatio);
             if (!(warmupFraction >= 0 && warmupFraction < 1)) throw new IllegalArgumentException("finetune: warmup fraction must be in [0, 1), got " + warmupFraction);
             if (evalEvery < 0 || patience < 0) throw new IllegalArgumentException("finetune: eval interval and patience must be >= 0");
             EvalResult.checkMetric(metric);
         }
 
         public static Config defaults() {
-            return new Config(3, 32, 5e-4f, 0.01f, 1f, 0.1f, 1f, 0, "accuracy", 0, 1337);
+            return new Config(3, 32, 5e-4f, 0.01f, 1f, 1f, 0.1f, 1f, 0, "accuracy", 0, 1337);
         }
 
-        public Config withEpochs(int e) { return new Config(e, batchSize, lr, weightDecay, layerDecay, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
-        public Config withLr(float l) { return new Config(epochs, batchSize, l, weightDecay, layerDecay, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
-        public Config withBatchSize(int b) { return new Config(epochs, b, lr, weightDecay, layerDecay, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
-        public Config withEarlyStopping(String m, int p, int every) { return new Config(epochs, batchSize, lr, weightDecay, layerDecay, warmupFraction, gradClip, every, m, p, seed); }
+        public Config withEpochs(int e) { return new Config(e, batchSize, lr, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
+        public Config withLr(float l) { return new Config(epochs, batchSize, l, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
+        public Config withBatchSize(int b) { return new Config(epochs, b, lr, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
+        public Config withLoraPlusRatio(float r) { return new Config(epochs, batchSize, lr, weightDecay, layerDecay, r, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
+        public Config withEarlyStopping(String m, int p, int every) { return new Config(epochs, batchSize, lr, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, every, m, p, seed); }
     }
 
     /** Held-out loss (mean over labelled positions) and the confusion matrix of the predictions. */
@@ -125,7 +128,7 @@ public final class Finetuner<E> {
     public Result fit(List<E> train, List<E> valid, IOConsumer<EvalResult> onBest) throws IOException {
         if (train.isEmpty() || valid.isEmpty()) throw new IllegalArgumentException("finetune: needs training and validation examples, got "
                 + train.size() + " and " + valid.size());
-        List<ParamGroup> groups = Trainable.groups(model, config.weightDecay(), config.layerDecay());
+        List<ParamGroup> groups = Trainable.groups(model, config.weightDecay(), config.layerDecay(), config.loraPlusRatio());
         Optimizer optimizer = new AdamW(groups, config.lr(), 0.9f, 0.999f, 1e-8f);
         List<Tensor> trainable = optimizer.parameters();
         Rng rng = new Rng(config.seed());

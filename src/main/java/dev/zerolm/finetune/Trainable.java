@@ -86,7 +86,17 @@ public final class Trainable {
      * get scale 1, block i of n gets layerDecay^(n - i), the embeddings layerDecay^(n + 1).
      */
     public static List<ParamGroup> groups(TaskModel model, float weightDecay, float layerDecay) {
+        return groups(model, weightDecay, layerDecay, 1f);
+    }
+
+    /**
+     * As {@link #groups(TaskModel, float, float)}, with LoRA+ (Hayou et al. 2024): the B matrices of LoRA's linear
+     * layers, which start at zero, train loraPlusRatio times faster than the rest. Embedding LoRA keeps the base rate
+     * (PEFT's LoRA+ gives it a separate rate, 1e-6 by default, which all but freezes it).
+     */
+    public static List<ParamGroup> groups(TaskModel model, float weightDecay, float layerDecay, float loraPlusRatio) {
         if (!(layerDecay > 0 && layerDecay <= 1)) throw new IllegalArgumentException("layer decay must be in (0, 1], got " + layerDecay);
+        if (!(loraPlusRatio > 0)) throw new IllegalArgumentException("LoRA+ ratio must be > 0, got " + loraPlusRatio);
         Backbone b = model.backbone();
         int n = b.numBlocks();
         Map<String, List<Tensor>> byGroup = new LinkedHashMap<>();
@@ -104,9 +114,10 @@ public final class Trainable {
                 depth = 0;
             }
             boolean decay = p.rank() >= 2 && !isEmbeddingOrNorm(name);
-            String group = (layerDecay < 1 ? "depth" + depth + "." : "") + (decay ? "decay" : "no_decay");
+            boolean loraB = loraPlusRatio != 1f && name.endsWith(".lora_B.weight");
+            String group = (layerDecay < 1 ? "depth" + depth + "." : "") + (loraB ? "lora_B." : "") + (decay ? "decay" : "no_decay");
             byGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(p);
-            scale.put(group, (float) Math.pow(layerDecay, depth));
+            scale.put(group, (float) Math.pow(layerDecay, depth) * (loraB ? loraPlusRatio : 1f));
         }
         List<ParamGroup> out = new ArrayList<>();
         for (var e : byGroup.entrySet()) {

@@ -104,4 +104,22 @@ class LoraTest {
         assertThat(inOptimiser).isEqualTo(expected).isEqualTo(Trainable.count(m));
         assertThat(expected).isLessThan(m.parameterCount() / 5);
     }
+
+    @Test
+    void loraPlusGivesOnlyTheLinearBMatricesTheLargerRate() {
+        SequenceClassifier m = classifier(4);
+        Lora.inject(m.backbone().module(), new LoraConfig(2, 4, 0f, List.of("c_attn", "wte")), new Rng(8));
+        Trainable.apply(m, Method.LORA);
+        var plain = Trainable.groups(m, 0.01f, 1f);
+        var plus = Trainable.groups(m, 0.01f, 1f, 16f);
+        assertThat(plain).allMatch(g -> g.lrScale() == 1f);
+        var fast = plus.stream().filter(g -> g.lrScale() == 16f).toList();
+        assertThat(fast).hasSize(1);
+        assertThat(fast.get(0).params()).hasSize(m.backbone().numBlocks())   // one c_attn per block; wte's LoRA keeps the base rate
+                .allMatch(p -> p.rank() == 2);
+        assertThat(plus).filteredOn(g -> g.lrScale() != 16f).allMatch(g -> g.lrScale() == 1f);
+        assertThat(plus.stream().mapToLong(dev.zerolm.train.ParamGroup::numel).sum())
+                .isEqualTo(plain.stream().mapToLong(dev.zerolm.train.ParamGroup::numel).sum());
+        assertThatThrownBy(() -> Trainable.groups(m, 0.01f, 1f, 0f)).hasMessageContaining("LoRA+");
+    }
 }
