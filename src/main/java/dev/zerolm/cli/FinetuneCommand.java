@@ -145,9 +145,12 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     void run(PrintStream log) throws IOException {
         long t0 = System.nanoTime();
+        Method m = Method.parse(method);
+        if (loraPlusRatio != 1f && m != Method.LORA && !(m == Method.ADAPTER && targets != null)) {
+            throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
+        }
         TaskData data = loadData(log);
         if (baselines) baseline(data, log);
-        Method m = Method.parse(method);
         Rng rng = new Rng(seed);
         Tokenizer tokenizer;
         Backbone backbone;

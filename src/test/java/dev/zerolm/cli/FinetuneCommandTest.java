@@ -63,4 +63,13 @@ class FinetuneCommandTest {
         assertThat(json.path("alpha_pattern").path("word_embeddings").asDouble()).isEqualTo(12.0);
         assertThat(json.path("r").asInt()).isEqualTo(2);
     }
+
+    @Test
+    void loraPlusWithoutLoraLayersIsRefused(@TempDir Path dir) throws Exception {
+        Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
+                "--from-scratch", "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2", "--epochs", "1",
+                "--method", "adapter", "--loraplus-lr-ratio", "16", "--out", dir.resolve("out").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("--loraplus-lr-ratio needs LoRA layers");
+    }
 }
