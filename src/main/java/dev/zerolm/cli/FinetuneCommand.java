@@ -171,10 +171,11 @@ public final class FinetuneCommand implements Callable<Integer> {
         int maxLen = Math.min(maxLength, backbone.maxLength());
         TaskEncoder encoder = new TaskEncoder(tokenizer, maxLen);
         // LoRA's targets default by backbone; with adapters, LoRA goes only where --target names (e.g. word_embeddings).
-        LoraConfig lora = m == Method.LORA ? new LoraConfig(loraR, loraAlpha, loraDropout, targets != null ? targets
-                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value"), loraRankPattern, loraAlphaPattern)
-                : m == Method.ADAPTER && targets != null ? new LoraConfig(loraR, loraAlpha, loraDropout, targets, loraRankPattern, loraAlphaPattern)
-                : null;
+        List<String> loraTargets = m == Method.LORA ? (targets != null ? targets
+                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value"))
+                : m == Method.ADAPTER ? targets : null;
+        LoraConfig lora = loraTargets == null ? null
+                : new LoraConfig(loraR, loraAlpha, loraDropout, loraTargets, loraRankPattern, loraAlphaPattern);
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
                 m == Method.ADAPTER ? adapterSize : 0, baseName, data.tokenTask);

@@ -72,7 +72,6 @@ public final class Finetuner<E> {
         public Config withEpochs(int e) { return new Config(e, batchSize, lr, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
         public Config withLr(float l) { return new Config(epochs, batchSize, l, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
         public Config withBatchSize(int b) { return new Config(epochs, b, lr, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
-        public Config withLoraPlusRatio(float r) { return new Config(epochs, batchSize, lr, weightDecay, layerDecay, r, warmupFraction, gradClip, evalEvery, metric, patience, seed); }
         public Config withEarlyStopping(String m, int p, int every) { return new Config(epochs, batchSize, lr, weightDecay, layerDecay, loraPlusRatio, warmupFraction, gradClip, every, m, p, seed); }
     }
 
