@@ -146,6 +146,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     void run(PrintStream log) throws IOException {
         long t0 = System.nanoTime();
         Method m = Method.parse(method);
+        if (targets != null && m != Method.LORA && m != Method.ADAPTER) {
+            throw new IllegalArgumentException("--target names LoRA's modules: it goes with --method lora or adapter, not " + m.cliName());
+        }
         if (loraPlusRatio != 1f && m != Method.LORA && !(m == Method.ADAPTER && targets != null)) {
             throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
         }

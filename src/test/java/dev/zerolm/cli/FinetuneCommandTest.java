@@ -65,11 +65,15 @@ class FinetuneCommandTest {
     }
 
     @Test
-    void loraPlusWithoutLoraLayersIsRefused(@TempDir Path dir) throws Exception {
+    void loraOptionsWithoutLoraLayersAreRefused(@TempDir Path dir) throws Exception {
         Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
                 "--from-scratch", "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2", "--epochs", "1",
                 "--method", "adapter", "--loraplus-lr-ratio", "16", "--out", dir.resolve("out").toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("--loraplus-lr-ratio needs LoRA layers");
+        Run full = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
+                "--from-scratch", "--method", "full", "--target", "query", "--out", dir.resolve("out").toString());
+        assertThat(full.exitCode()).isEqualTo(1);
+        assertThat(full.err()).contains("--target", "not full");
     }
 }
