@@ -149,7 +149,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (targets != null && m != Method.LORA && m != Method.ADAPTER) {
             throw new IllegalArgumentException("--target names LoRA's modules: it goes with --method lora or adapter, not " + m.cliName());
         }
-        if (loraPlusRatio != 1f && m != Method.LORA && !(m == Method.ADAPTER && targets != null)) {
+        boolean withLora = m == Method.LORA || (m == Method.ADAPTER && targets != null);
+        if (loraPlusRatio != 1f && !withLora) {
             throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
         }
         TaskData data = loadData(log);
@@ -174,11 +175,9 @@ public final class FinetuneCommand implements Callable<Integer> {
         int maxLen = Math.min(maxLength, backbone.maxLength());
         TaskEncoder encoder = new TaskEncoder(tokenizer, maxLen);
         // LoRA's targets default by backbone; with adapters, LoRA goes only where --target names (e.g. word_embeddings).
-        List<String> loraTargets = m == Method.LORA ? (targets != null ? targets
-                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value"))
-                : m == Method.ADAPTER ? targets : null;
-        LoraConfig lora = loraTargets == null ? null
-                : new LoraConfig(loraR, loraAlpha, loraDropout, loraTargets, loraRankPattern, loraAlphaPattern);
+        List<String> loraTargets = targets != null ? targets
+                : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value");
+        LoraConfig lora = withLora ? new LoraConfig(loraR, loraAlpha, loraDropout, loraTargets, loraRankPattern, loraAlphaPattern) : null;
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
                 m == Method.ADAPTER ? adapterSize : 0, baseName, data.tokenTask);

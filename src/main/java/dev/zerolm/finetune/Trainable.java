@@ -114,7 +114,7 @@ public final class Trainable {
                 depth = 0;
             }
             boolean decay = p.rank() >= 2 && !isEmbeddingOrNorm(name);
-            boolean loraB = loraPlusRatio != 1f && name.endsWith(".lora_B.weight");
+            boolean loraB = loraPlusRatio != 1f && name.endsWith("." + LoraLinear.KEY_B);
             String group = (layerDecay < 1 ? "depth" + depth + "." : "") + (loraB ? "lora_B." : "") + (decay ? "decay" : "no_decay");
             byGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(p);
             scale.put(group, (float) Math.pow(layerDecay, depth) * (loraB ? loraPlusRatio : 1f));
