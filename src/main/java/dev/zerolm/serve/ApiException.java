@@ -48,6 +48,10 @@ public final class ApiException extends RuntimeException {
                 + seconds + " s");
     }
 
+    public static ApiException shuttingDown() {
+        return new ApiException(503, "server_error", null, "shutting_down", "The server is shutting down; retry on another instance");
+    }
+
     public static ApiException internal(String message) {
         return new ApiException(500, "server_error", null, null, message);
     }

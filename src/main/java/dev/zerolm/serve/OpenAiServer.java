@@ -91,6 +91,7 @@ public final class OpenAiServer implements AutoCloseable {
             if (ctx.path().startsWith("/v1/") && !config.apiKeys().accepts(ctx.header("Authorization"))) {
                 throw ApiException.unauthorized("Incorrect or missing API key: send 'Authorization: Bearer YOUR_KEY'");
             }
+            if (shuttingDown && ctx.path().startsWith("/v1/")) throw ApiException.shuttingDown();
         });
         app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
         app.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromJavalin(e)));

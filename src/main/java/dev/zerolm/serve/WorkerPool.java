@@ -56,7 +56,7 @@ public final class WorkerPool implements AutoCloseable {
         try {
             executor.execute(job);
         } catch (RejectedExecutionException e) {
-            if (executor.isShutdown()) throw new ApiException(503, "server_error", null, "shutting_down", "The server is shutting down");
+            if (executor.isShutdown()) throw ApiException.shuttingDown();
             throw ApiException.overloaded(queueSize);
         }
         if (!job.done.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,6 +50,7 @@ class OpenAiServerTest {
     private static ModelRegistry models;
     private static HttpClient http;
     private static String base;
+    private static final ServeTestModels.Gate gate = new ServeTestModels.Gate();   // holds the "held" model's passes
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,6 +61,8 @@ class OpenAiServerTest {
         models.add(ModelRegistry.load("sentiment=" + ServeTestModels.tinyBertClassifier(tmp.resolve("cls")), 0));
         models.add(ModelRegistry.load("spam=" + ServeTestModels.tinyFineTunedClassifier(tmp.resolve("ft"), gptDir), 0));
         models.add(ModelRegistry.language("slow", new ServeTestModels.SlowLM(Checkpoint.loadModel(gptDir), SLOW_MS),
+                Checkpoint.loadTokenizer(gptDir), ChatTemplate.DEFAULT));
+        models.add(ModelRegistry.language("held", new ServeTestModels.SlowLM(Checkpoint.loadModel(gptDir), 0, gate),
                 Checkpoint.loadTokenizer(gptDir), ChatTemplate.DEFAULT));
         ServeConfig config = ServeConfig.defaults(0).withApiKeys(ApiKeys.of(List.of(KEY, "sk-other")))
                 .withLimits(2, 2, Duration.ofSeconds(10)).withMaxBodyBytes(4096);
@@ -263,7 +267,7 @@ class OpenAiServerTest {
         JsonNode j = JSON.readTree(get("/v1/models", KEY).body());
         List<String> ids = new ArrayList<>();
         j.get("data").forEach(m -> ids.add(m.get("id").asText()));
-        assertThat(ids).containsExactly("tiny-gpt", "bert", "sentiment", "spam", "slow");
+        assertThat(ids).containsExactly("tiny-gpt", "bert", "sentiment", "spam", "slow", "held");
         assertThat(j.get("data").get(0).get("object").asText()).isEqualTo("model");
     }
 
@@ -330,19 +334,23 @@ class OpenAiServerTest {
 
     @Test
     void requestsBeyondWorkersAndQueueGet429WithRetryAfter() throws Exception {
-        // 40 tokens at 40 ms: each request holds its worker ~1.6 s, so all four are in before the first finishes
-        // even on a loaded machine (with 12 tokens a slow client could see a worker free up first).
-        String slow = """
-                {"model": "slow", "prompt": "the cat", "max_tokens": 40, "temperature": 0}""";
+        String held = """
+                {"model": "held", "prompt": "the cat", "max_tokens": 4, "temperature": 0}""";
         List<CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {             // 2 workers + a queue of 2
-            running.add(http.sendAsync(request("/v1/completions", slow, KEY), HttpResponse.BodyHandlers.ofString()));
+        gate.shut();
+        try {
+            for (int i = 0; i < 4; i++) {             // 2 workers + a queue of 2
+                running.add(http.sendAsync(request("/v1/completions", held, KEY), HttpResponse.BodyHandlers.ofString()));
+            }
+            awaitMetric("zerolm_queue_depth", 2.0, 20_000);
+            assertThat(metric("zerolm_requests_in_progress")).isEqualTo(2.0);   // both workers held at the gate
+            HttpResponse<String> refused = post("/v1/completions", held);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+            assertOpenAiError(refused, "server_busy");
+        } finally {
+            gate.open();
         }
-        awaitMetric("zerolm_queue_depth", 2.0, 10_000);
-        HttpResponse<String> refused = post("/v1/completions", slow);
-        assertThat(refused.statusCode()).isEqualTo(429);
-        assertThat(refused.headers().firstValue("Retry-After")).contains("1");
-        assertOpenAiError(refused, "server_busy");
         for (var f : running) assertThat(f.get().statusCode()).isEqualTo(200);
     }
 
@@ -375,17 +383,37 @@ class OpenAiServerTest {
     }
 
     @Test
-    void shutdownFinishesTheRequestInFlight() throws Exception {
+    void shutdownFinishesTheRequestInFlightAndRefusesNewWork() throws Exception {
         OpenAiServer closing = OpenAiServer.start(models, ServeConfig.defaults(0));
-        var inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + closing.port() + "/v1/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model": "slow", "prompt": "the", "max_tokens": 10, "temperature": 0}""")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(150);
-        closing.close();
-        HttpResponse<String> r = inFlight.get();
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt()).isPositive();
+        String url = "http://127.0.0.1:" + closing.port();
+        String held = """
+                {"model": "held", "prompt": "the", "max_tokens": 5, "temperature": 0, "stop": []}""";
+        Thread closer = new Thread(closing::close, "closer");
+        gate.shut();
+        try {
+            var inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(held)).build(), HttpResponse.BodyHandlers.ofString());
+            awaitGate(1, 20_000);                     // the request is on a worker, held in its first forward pass
+            closer.start();
+            long until = System.currentTimeMillis() + 20_000;
+            while (http.send(HttpRequest.newBuilder(URI.create(url + "/ready")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode() != 503) {
+                assertThat(System.currentTimeMillis()).as("/ready never turned 503").isLessThan(until);
+                Thread.sleep(10);
+            }
+            HttpResponse<String> late = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(held)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(late.statusCode()).isEqualTo(503);
+            gate.open();
+            HttpResponse<String> r = inFlight.get(20, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt()).isEqualTo(5);
+        } finally {
+            gate.open();
+            if (closer.getState() == Thread.State.NEW) closing.close();
+            else closer.join(30_000);
+        }
+        assertThat(closer.isAlive()).as("close() returned").isFalse();
     }
 
     @Test
@@ -453,6 +481,14 @@ class OpenAiServerTest {
         Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(get("/metrics", null).body());
         assertThat(m.find()).as(name).isTrue();
         return Double.parseDouble(m.group(1));
+    }
+
+    private static void awaitGate(int passes, long timeoutMillis) throws Exception {
+        long until = System.currentTimeMillis() + timeoutMillis;
+        while (gate.waiting() != passes) {
+            assertThat(System.currentTimeMillis()).as("passes held at the gate never reached " + passes).isLessThan(until);
+            Thread.sleep(10);
+        }
     }
 
     private static void awaitMetric(String name, double value, long timeoutMillis) throws Exception {

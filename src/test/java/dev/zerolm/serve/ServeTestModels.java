@@ -25,8 +25,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Small models for the server tests: a random GPT checkpoint, the tiny BERT, a classifier on it, a slowed GPT. */
+/** Small models for the server tests: a random GPT checkpoint, the tiny BERT, a classifier on it, a slowed (or held) GPT. */
 final class ServeTestModels {
 
     static final String CORPUS = "the cat sat on the mat. the dog ate the bone. a bird sang in the tree. "
@@ -74,11 +77,49 @@ final class ServeTestModels {
         return dir;
     }
 
+    /**
+     * Holds forward passes while shut, so a test decides when its requests may go on instead of racing a clock.
+     * A pass waits at most 30 s, then fails, so a test that forgets to open it fails instead of hanging.
+     */
+    static final class Gate {
+        private volatile CountDownLatch latch = new CountDownLatch(0);
+        private final AtomicInteger waiting = new AtomicInteger();
+
+        void shut() {
+            latch = new CountDownLatch(1);
+        }
+
+        void open() {
+            latch.countDown();
+        }
+
+        /** Forward passes now held at the gate. */
+        int waiting() {
+            return waiting.get();
+        }
+
+        void pass() {
+            waiting.incrementAndGet();
+            try {
+                if (!latch.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("Gate: still shut after 30 s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+    }
+
     /** A causal model that sleeps before every forward pass, so a request lasts long enough to interfere with. */
-    record SlowLM(CausalLM inner, long millisPerStep) implements CausalLM {
+    record SlowLM(CausalLM inner, long millisPerStep, Gate gate) implements CausalLM {
+
+        SlowLM(CausalLM inner, long millisPerStep) {
+            this(inner, millisPerStep, new Gate());
+        }
 
         @Override
         public Tensor forward(IntTensor idx, KVCache cache, int startPos) {
+            gate.pass();
             try {
                 Thread.sleep(millisPerStep);
             } catch (InterruptedException e) {
