@@ -18,6 +18,7 @@ import dev.zerolm.data.TextExample;
 import dev.zerolm.eval.ConfusionMatrix;
 import dev.zerolm.eval.ConfusionMatrixPlot;
 import dev.zerolm.eval.NaiveBayes;
+import dev.zerolm.finetune.Adapters;
 import dev.zerolm.finetune.Backbone;
 import dev.zerolm.finetune.FineTunedModel;
 import dev.zerolm.finetune.Finetuner;
@@ -95,6 +96,12 @@ public final class FinetuneCommand implements Callable<Integer> {
     List<String> targets;
     @Option(names = "--adapter-size", defaultValue = "16", description = "Bottleneck width of adapters. Default: ${DEFAULT-VALUE}.")
     int adapterSize;
+    @Option(names = "--adapter-kind", defaultValue = "sequential", description = "sequential: after each attention and "
+            + "feed-forward sublayer, on its output (Houlsby); parallel: beside each, reading its input, output times "
+            + "--adapter-scale (He et al.). Default: ${DEFAULT-VALUE}.")
+    String adapterKind;
+    @Option(names = "--adapter-scale", description = "What parallel adapters' outputs are multiplied by. Default: 4.")
+    Float adapterScale;
     @Option(names = "--pooling", description = "cls, last or mean (default: cls for BERT, last for GPT).") String pooling;
     @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout before the head. Default: ${DEFAULT-VALUE}.") float dropout;
 
@@ -150,6 +157,15 @@ public final class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--target names LoRA's modules: it goes with --method lora or adapter, not " + m.cliName());
         }
         boolean withLora = m == Method.LORA || (m == Method.ADAPTER && targets != null);
+        if (!adapterKind.equals(Adapters.SEQUENTIAL) && !adapterKind.equals(Adapters.PARALLEL)) {
+            throw new IllegalArgumentException("unknown --adapter-kind '" + adapterKind + "'; choose sequential or parallel");
+        }
+        if (!adapterKind.equals(Adapters.SEQUENTIAL) || adapterScale != null) {
+            if (m != Method.ADAPTER) throw new IllegalArgumentException("--adapter-kind and --adapter-scale go with --method adapter, not " + m.cliName());
+            if (adapterScale != null && !adapterKind.equals(Adapters.PARALLEL)) {
+                throw new IllegalArgumentException("--adapter-scale scales parallel adapters: add --adapter-kind parallel");
+            }
+        }
         if (loraPlusRatio != 1f && !withLora) {
             throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
         }
@@ -180,7 +196,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         LoraConfig lora = withLora ? new LoraConfig(loraR, loraAlpha, loraDropout, loraTargets, loraRankPattern, loraAlphaPattern) : null;
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
-                m == Method.ADAPTER ? adapterSize : 0, baseName, data.tokenTask);
+                m == Method.ADAPTER ? adapterSize : 0, adapterKind, adapterScale != null ? adapterScale : 4f, baseName, data.tokenTask);
         TaskModel model = FineTunedModel.build(backbone, spec, data.labels.size(), dropout, rng);
         Trainable.apply(model, m);
         if (freezeBlocks > 0) Trainable.freezeFirstBlocks(model, freezeBlocks);

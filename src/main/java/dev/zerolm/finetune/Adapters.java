@@ -7,15 +7,30 @@ import dev.zerolm.tensor.Rng;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Puts a {@link BottleneckAdapter} after every attention and feed-forward sublayer of a backbone. */
+/**
+ * Puts a bottleneck adapter at every attention and feed-forward sublayer of a backbone: a {@link BottleneckAdapter}
+ * after it (sequential, as Houlsby et al.) or a {@link ParallelAdapter} beside it.
+ */
 public final class Adapters {
 
-    /** The child name under which an adapter hangs from its layer. */
+    /** The child name under which an adapter hangs from its layer or sublayer. */
     public static final String HOOK_NAME = "adapter";
+    public static final String SEQUENTIAL = "sequential";
+    public static final String PARALLEL = "parallel";
 
     private Adapters() {}
 
-    /** Attaches adapters of the given bottleneck size at {@link Backbone#sublayerOutputPaths()}; returns them by path. */
+    /** Attaches adapters of the given kind and bottleneck size; returns them by path. scale is for parallel ones. */
+    public static Map<String, Module> inject(Backbone backbone, int bottleneck, String kind, float scale, Rng rng) {
+        int width = backbone.hiddenSize();
+        return switch (kind) {
+            case SEQUENTIAL -> new LinkedHashMap<>(inject(backbone, bottleneck, rng));
+            case PARALLEL -> new LinkedHashMap<>(backbone.attachToSublayers(HOOK_NAME, () -> new ParallelAdapter(width, bottleneck, scale, rng)));
+            default -> throw new IllegalArgumentException("unknown adapter kind '" + kind + "'; choose sequential or parallel");
+        };
+    }
+
+    /** Attaches sequential adapters of the given bottleneck size at {@link Backbone#sublayerOutputPaths()}; returns them by path. */
     public static Map<String, BottleneckAdapter> inject(Backbone backbone, int bottleneck, Rng rng) {
         Map<String, Module> modules = backbone.module().namedModules();
         Map<String, BottleneckAdapter> out = new LinkedHashMap<>();

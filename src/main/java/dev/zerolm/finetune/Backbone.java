@@ -3,10 +3,14 @@ package dev.zerolm.finetune;
 import dev.zerolm.models.Bert;
 import dev.zerolm.models.GPT;
 import dev.zerolm.nn.Module;
+import dev.zerolm.nn.SublayerHook;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A pretrained network seen as what a task head needs: a vector per token. Module paths (LoRA targets, frozen
@@ -41,6 +45,12 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
     /** Paths of the linear layers that write a sublayer's result back into the residual stream (adapter sites). */
     List<String> sublayerOutputPaths();
 
+    /**
+     * Attaches a hook from make to every attention and feed-forward sublayer, as a child called name (parallel
+     * adapter sites); returns them by module path, block 0's attention first.
+     */
+    <H extends SublayerHook> Map<String, H> attachToSublayers(String name, Supplier<H> make);
+
     /** Activation checkpointing of the blocks while training (see {@link GPT#setGradientCheckpointing}). */
     void setGradientCheckpointing(boolean on);
 
@@ -73,6 +83,16 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
             }
             return out;
         }
+
+        @Override
+        public <H extends SublayerHook> Map<String, H> attachToSublayers(String name, Supplier<H> make) {
+            Map<String, H> out = new LinkedHashMap<>();
+            for (int i = 0; i < numBlocks(); i++) {
+                out.put(blockPath(i) + ".attn." + name, gpt.block(i).attachToAttention(name, make.get()));
+                out.put(blockPath(i) + ".mlp." + name, gpt.block(i).attachToFeedForward(name, make.get()));
+            }
+            return out;
+        }
     }
 
     /** A BERT encoder (its MLM head stays in the module but is not used by task heads). */
@@ -95,6 +115,16 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
             for (int i = 0; i < numBlocks(); i++) {
                 out.add(blockPath(i) + ".attention.output.dense");
                 out.add(blockPath(i) + ".output.dense");
+            }
+            return out;
+        }
+
+        @Override
+        public <H extends SublayerHook> Map<String, H> attachToSublayers(String name, Supplier<H> make) {
+            Map<String, H> out = new LinkedHashMap<>();
+            for (int i = 0; i < numBlocks(); i++) {
+                out.put(blockPath(i) + ".attention.output." + name, bert.layer(i).attachToAttention(name, make.get()));
+                out.put(blockPath(i) + ".output." + name, bert.layer(i).attachToFeedForward(name, make.get()));
             }
             return out;
         }

@@ -56,11 +56,20 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
      * @param method       full, freeze, lora or adapter
      * @param lora         LoRA settings, or null
      * @param adapterSize  bottleneck size of adapters, 0 for none
+     * @param adapterKind  "sequential" (after each sublayer, Houlsby) or "parallel" (beside it); null (older models) reads as sequential
+     * @param adapterScale what a parallel adapter's output is multiplied by
      * @param base         where the pretrained weights came from ("scratch" when none)
      * @param inputWords   true when inputs are split into words (tagging): predict splits text on whitespace
      */
     public record Spec(String task, String backbone, String pooling, int maxLength, String method, LoraConfig lora,
-                       int adapterSize, String base, boolean inputWords) {}
+                       int adapterSize, String adapterKind, float adapterScale, String base, boolean inputWords) {
+        public Spec {
+            if (adapterKind == null) adapterKind = Adapters.SEQUENTIAL;
+            if (!adapterKind.equals(Adapters.SEQUENTIAL) && !adapterKind.equals(Adapters.PARALLEL)) {
+                throw new IllegalArgumentException("unknown adapter kind '" + adapterKind + "'; choose sequential or parallel");
+            }
+        }
+    }
 
     /** Writes the directory atomically. */
     public void save(Path dir) throws IOException {
@@ -123,7 +132,7 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
                 ? new TokenClassifier(backbone, numLabels, dropout, rng)
                 : new SequenceClassifier(backbone, numLabels, Pooling.parse(spec.pooling()), dropout, rng);
         if (spec.lora() != null) Lora.inject(backbone.module(), spec.lora(), rng);
-        if (spec.adapterSize() > 0) Adapters.inject(backbone, spec.adapterSize(), rng);
+        if (spec.adapterSize() > 0) Adapters.inject(backbone, spec.adapterSize(), spec.adapterKind(), spec.adapterScale(), rng);
         return model;
     }
 

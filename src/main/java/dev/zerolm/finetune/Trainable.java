@@ -33,7 +33,7 @@ public final class Trainable {
 
     /**
      * Sets the model up for a method: FULL trains all; FREEZE only the head; LORA the {@link LoraLayer}s and the
-     * head; ADAPTER the {@link BottleneckAdapter}s (and any LoRA layers injected beside them), the backbone's norms and
+     * head; ADAPTER the {@link BottleneckAdapter}s or {@link ParallelAdapter}s (and any LoRA layers injected beside them), the backbone's norms and
      * the head. Adapters must be injected first.
      */
     public static void apply(TaskModel model, Method method) {
@@ -44,7 +44,7 @@ public final class Trainable {
             Module m = e.getValue();
             boolean keep = switch (method) {
                 case LORA -> m instanceof LoraLayer;
-                case ADAPTER -> m instanceof BottleneckAdapter || m instanceof LoraLayer
+                case ADAPTER -> m instanceof BottleneckAdapter || m instanceof ParallelAdapter || m instanceof LoraLayer
                         || m instanceof dev.zerolm.nn.LayerNorm || m instanceof dev.zerolm.nn.RMSNorm;
                 default -> false;
             };

@@ -5,8 +5,12 @@ import dev.zerolm.nn.Dropout;
 import dev.zerolm.nn.LayerNorm;
 import dev.zerolm.nn.Linear;
 import dev.zerolm.nn.Module;
+import dev.zerolm.nn.SublayerHook;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One BERT encoder layer, post-LayerNorm (the norm comes after each residual sum, unlike GPT-2):
@@ -32,6 +36,16 @@ public final class BertLayer extends Module {
     public Tensor forward(Tensor x, Tensor additiveMask) {
         Tensor a = attention.forward(x, additiveMask);
         return output.forward(intermediate.forward(a), a);
+    }
+
+    /** Attaches a hook to the attention sublayer (it sees the layer's input and attention.output.dense's result), as attention.output's child. */
+    public <H extends SublayerHook> H attachToAttention(String name, H hook) {
+        return attention.output.attach(name, hook);
+    }
+
+    /** Attaches a hook to the feed-forward sublayer (it sees its input and output.dense's result), as output's child. */
+    public <H extends SublayerHook> H attachToFeedForward(String name, H hook) {
+        return output.attach(name, hook);
     }
 
     /** Hugging Face's BertAttention: self-attention, then its output projection, residual and norm. */
@@ -76,8 +90,18 @@ public final class BertLayer extends Module {
             dropout = registerModule("dropout", new Dropout(c.hiddenDropoutProb(), rng));
         }
 
+        final List<SublayerHook> hooks = new ArrayList<>();
+
+        /** The residual is what the sublayer read, so a hook sees (residual, dense's output). */
         Tensor forward(Tensor x, Tensor residual) {
-            return layerNorm.forward(dropout.forward(dense.forward(x)).add(residual));
+            Tensor y = SublayerHook.applyAll(hooks, residual, dense.forward(x));
+            return layerNorm.forward(dropout.forward(y).add(residual));
+        }
+
+        <H extends SublayerHook> H attach(String name, H hook) {
+            registerModule(name, hook);
+            hooks.add(hook);
+            return hook;
         }
     }
 }

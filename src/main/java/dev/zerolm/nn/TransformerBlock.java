@@ -3,6 +3,9 @@ package dev.zerolm.nn;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One pre-norm transformer block, as in GPT-2 and nanoGPT:
  * <pre>
@@ -17,6 +20,7 @@ public final class TransformerBlock extends Module {
     private final MultiHeadSelfAttention attn;
     private final Layer ln2;
     private final Layer mlp;
+    private final List<SublayerHook> attnHooks = new ArrayList<>(), mlpHooks = new ArrayList<>();
 
     /** rotary may be null (positions then come from the embeddings). */
     public TransformerBlock(BlockConfig config, RotaryEmbedding rotary, Rng rng) {
@@ -38,16 +42,38 @@ public final class TransformerBlock extends Module {
      * block's earlier keys and values, x being the tokens at positions [startPos, startPos + T).
      */
     public Tensor forward(Tensor x, Tensor keyPaddingMask, KVCache.LayerCache cache, int startPos) {
-        x = x.add(attn.forward(ln1.forward(x), keyPaddingMask, cache, startPos));
-        x = x.add(mlp.forward(ln2.forward(x)));
-        return x;
+        Tensor h = ln1.forward(x);
+        x = x.add(SublayerHook.applyAll(attnHooks, h, attn.forward(h, keyPaddingMask, cache, startPos)));
+        return feedForward(x);
     }
 
     /** One generation step for R independent sequences, each with its own cache; see {@link MultiHeadSelfAttention#decodeRows}. */
     public Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
-        x = x.add(attn.decodeRows(ln1.forward(x), caches, positions));
-        x = x.add(mlp.forward(ln2.forward(x)));
-        return x;
+        Tensor h = ln1.forward(x);
+        x = x.add(SublayerHook.applyAll(attnHooks, h, attn.decodeRows(h, caches, positions)));
+        return feedForward(x);
+    }
+
+    private Tensor feedForward(Tensor x) {
+        Tensor h = ln2.forward(x);
+        return x.add(SublayerHook.applyAll(mlpHooks, h, mlp.forward(h)));
+    }
+
+    /**
+     * Attaches a hook to the attention sublayer (it sees ln_1(x) and attn's output), as attn's child called name;
+     * the block runs it, since the block is what holds both.
+     */
+    public <H extends SublayerHook> H attachToAttention(String name, H hook) {
+        attn.registerModule(name, hook);
+        attnHooks.add(hook);
+        return hook;
+    }
+
+    /** Attaches a hook to the feed-forward sublayer (it sees ln_2(x) and mlp's output), as mlp's child called name. */
+    public <H extends SublayerHook> H attachToFeedForward(String name, H hook) {
+        mlp.registerModule(name, hook);
+        mlpHooks.add(hook);
+        return hook;
     }
 
     public MultiHeadSelfAttention attn() {

@@ -76,4 +76,37 @@ class FinetuneCommandTest {
         assertThat(full.exitCode()).isEqualTo(1);
         assertThat(full.err()).contains("--target", "not full");
     }
+
+    @Test
+    void parallelAdaptersTrainSaveTheirKindAndScaleAndTheirOptionsAreRefusedElsewhere(@TempDir Path dir) throws Exception {
+        String[] common = {"finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
+                "--from-scratch", "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2", "--epochs", "1"};
+        Path out = dir.resolve("par");
+        Run ok = run(concat(common, "--method", "adapter", "--adapter-kind", "parallel", "--adapter-size", "4", "--adapter-scale", "2",
+                "--out", out.toString()));
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        Path spec;
+        try (var files = Files.walk(out)) {
+            spec = files.filter(p -> p.getFileName().toString().equals("finetune_config.json")).findFirst().orElseThrow();
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(spec.toFile());
+        assertThat(json.path("adapterKind").asText()).isEqualTo("parallel");
+        assertThat(json.path("adapterScale").asDouble()).isEqualTo(2.0);
+
+        Run lora = run(concat(common, "--method", "lora", "--adapter-kind", "parallel", "--out", dir.resolve("x").toString()));
+        assertThat(lora.exitCode()).isEqualTo(1);
+        assertThat(lora.err()).contains("--adapter-kind and --adapter-scale go with --method adapter");
+        Run scale = run(concat(common, "--method", "adapter", "--adapter-scale", "2", "--out", dir.resolve("x").toString()));
+        assertThat(scale.exitCode()).isEqualTo(1);
+        assertThat(scale.err()).contains("add --adapter-kind parallel");
+        Run kind = run(concat(common, "--method", "adapter", "--adapter-kind", "serial", "--out", dir.resolve("x").toString()));
+        assertThat(kind.exitCode()).isEqualTo(1);
+        assertThat(kind.err()).contains("unknown --adapter-kind 'serial'");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

@@ -4,6 +4,7 @@ import dev.zerolm.autograd.GradMode;
 import dev.zerolm.data.LabelVocab;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Rng;
+import dev.zerolm.tensor.Tensor;
 import dev.zerolm.tokenize.CharTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,12 +14,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FineTunedModelTest {
 
     @Test
     void savedLoraModelReloadsToTheSameLogitsWithItsPeftAdapter(@TempDir Path dir) throws Exception {
-        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, "test", false);
+        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, null, 0f, "test", false);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.gpt(1)), spec, 2, 0f, new Rng(2));
         Trainable.apply(model, Method.LORA);
         var f = TinyModels.finetuner(model, List.of("no7", "has7"), Finetuner.Config.defaults().withEpochs(2).withBatchSize(4).withLr(1e-2f));
@@ -42,7 +44,7 @@ class FineTunedModelTest {
     @Test
     void adaptersWithEmbeddingLoraTrainBothAndReloadWithoutAPeftCopy(@TempDir Path dir) throws Exception {
         var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter",
-                new LoraConfig(2, 4, 0f, List.of("word_embeddings")), 4, "test", false);
+                new LoraConfig(2, 4, 0f, List.of("word_embeddings")), 4, null, 0f, "test", false);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
         Trainable.apply(model, Method.ADAPTER);
         var before = new java.util.HashMap<String, float[]>();
@@ -64,6 +66,26 @@ class FineTunedModelTest {
         }
         assertThat(back.spec()).isEqualTo(spec);
         assertThat(Files.exists(dir.resolve("m/adapter"))).as("PEFT's LoRA layout cannot hold the bottleneck adapters").isFalse();
+    }
+
+    @Test
+    void parallelAdaptersReloadWithTheirKindAndScale(@TempDir Path dir) throws Exception {
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 2f, "test", false);
+        TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
+        Rng rng = new Rng(5);
+        model.namedParameters().forEach((k, v) -> { if (k.contains(".adapter.up.")) v.copyFrom(Tensor.randn(rng, 0f, 0.3f, v.shape())); });
+        var tokenizer = CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvw");
+        new FineTunedModel(model, tokenizer, LabelVocab.ofNames(List.of("a", "b", "c")), spec).save(dir.resolve("m"));
+        FineTunedModel back = FineTunedModel.load(dir.resolve("m"));
+        assertThat(back.spec()).isEqualTo(spec);
+        IntTensor ids = IntTensor.of(new int[] {3, 7, 9, 1}, 1, 4);
+        model.eval();
+        try (var ignored = GradMode.noGrad()) {
+            float[] logits = model.logits(ids, null).toArray();
+            assertThat(back.model().logits(ids, null).toArray()).containsExactly(logits);
+        }
+        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, "serial", 2f, "test", false))
+                .hasMessageContaining("unknown adapter kind 'serial'");
     }
 
     @Test
