@@ -34,10 +34,13 @@ public final class Bench {
      * @param threads       ZeroLM's kernel threads, also given to PyTorch
      * @param python        the Python with torch, or null to skip the comparison
      * @param pytorchScript bench/pytorch_reference.py (used when python is set)
+     * @param rounds        times each section runs, ZeroLM and PyTorch taking turns; rows show the median of the rounds
      */
-    public record Options(boolean quick, Set<Section> sections, TimingPlan plan, int threads, Path python, Path pytorchScript) {
+    public record Options(boolean quick, Set<Section> sections, TimingPlan plan, int threads, Path python, Path pytorchScript,
+                          int rounds) {
         public Options {
             sections = sections.isEmpty() ? EnumSet.allOf(Section.class) : EnumSet.copyOf(sections);
+            if (rounds < 1) throw new IllegalArgumentException("bench: --rounds must be >= 1, got " + rounds);
         }
     }
 
@@ -59,6 +62,10 @@ public final class Bench {
     public static BenchReport run(String version, Options options, PrintStream log) {
         Bench b = new Bench(options, log);
         for (Section s : Section.values()) if (options.sections().contains(s)) b.runSection(s);
+        if (options.rounds() > 1) {
+            b.notes.add(options.rounds() + " rounds per section, ZeroLM then PyTorch in each: a row's median is the median of the"
+                    + " rounds' medians, its spread the whole range.");
+        }
         if (options.quick()) {
             b.notes.add("--quick: model C (GPT-2 124M) skipped, forward and generation measured on B, scaling stops at T 1024.");
         }
@@ -71,8 +78,42 @@ public final class Bench {
         return new BenchReport(version, Machine.detect(options.threads()), options.plan(), b.pytorch, b.rows, b.notes);
     }
 
+    /** Runs a section once per round, each ZeroLM pass followed by PyTorch's, and keeps the rounds' combined rows. */
     private void runSection(Section section) {
         int first = rows.size();
+        List<List<BenchRow>> rounds = new ArrayList<>();
+        for (int r = 0; r < options.rounds(); r++) {
+            if (options.rounds() > 1) log.printf(Locale.ROOT, "%s, round %d of %d%n", section.name().toLowerCase(Locale.ROOT), r + 1, options.rounds());
+            measureSection(section);
+            if (options.python() != null) compareWithPyTorch(section, first);
+            List<BenchRow> round = rows.subList(first, rows.size());
+            rounds.add(new ArrayList<>(round));
+            round.clear();
+        }
+        rows.addAll(combineRounds(rounds));
+    }
+
+    /**
+     * One row per id (in the first round's order) whose ZeroLM and PyTorch numbers are {@link Stats#ofRounds} over the
+     * rounds that have them; notes are kept once each. A single round comes back as it is.
+     */
+    static List<BenchRow> combineRounds(List<List<BenchRow>> rounds) {
+        if (rounds.size() == 1) return rounds.get(0);
+        java.util.Map<String, List<BenchRow>> byId = new java.util.LinkedHashMap<>();
+        for (List<BenchRow> round : rounds) for (BenchRow row : round) byId.computeIfAbsent(row.id(), k -> new ArrayList<>()).add(row);
+        List<BenchRow> out = new ArrayList<>();
+        for (List<BenchRow> same : byId.values()) {
+            List<Stats> ours = same.stream().map(BenchRow::zerolm).filter(java.util.Objects::nonNull).toList();
+            List<Stats> theirs = same.stream().map(BenchRow::pytorch).filter(java.util.Objects::nonNull).toList();
+            String notes = String.join("; ", same.stream().map(BenchRow::note).filter(n -> !n.isEmpty()).distinct().toList());
+            BenchRow first = same.get(0);
+            out.add(new BenchRow(first.id(), first.label(), first.unit(), ours.isEmpty() ? null : Stats.ofRounds(ours),
+                    theirs.isEmpty() ? null : Stats.ofRounds(theirs), notes));
+        }
+        return out;
+    }
+
+    private void measureSection(Section section) {
         switch (section) {
             case GEMM -> {
                 for (GemmCase c : GemmCase.all()) add(c.id(), c.label(), "GFLOP/s", () -> c.measure(options.plan()));
@@ -105,7 +146,6 @@ public final class Bench {
                 }
             }
         }
-        if (options.python() != null) compareWithPyTorch(section, first);
     }
 
     /** A measurement that may fail (out of memory, a bad shape): the failure becomes the row's note. */

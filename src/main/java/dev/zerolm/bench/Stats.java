@@ -30,6 +30,18 @@ public record Stats(double median, double min, double max, int samples) {
         return new Stats(value, value, value, 1);
     }
 
+    /**
+     * Several rounds of the same measurement as one: the median of the rounds' medians (so one slow round, when the
+     * machine's speed drifted, moves it least), the smallest min and the largest max, all samples counted.
+     */
+    public static Stats ofRounds(java.util.List<Stats> rounds) {
+        if (rounds.isEmpty()) throw new IllegalArgumentException("Stats.ofRounds: no rounds");
+        double[] medians = rounds.stream().mapToDouble(Stats::median).toArray();
+        double min = rounds.stream().mapToDouble(Stats::min).min().getAsDouble();
+        double max = rounds.stream().mapToDouble(Stats::max).max().getAsDouble();
+        return new Stats(of(medians).median(), min, max, rounds.stream().mapToInt(Stats::samples).sum());
+    }
+
     /** Rates from durations: each sample becomes {@code work / seconds}, e.g. tokens per second. */
     public static Stats ratesOf(double work, double[] seconds) {
         double[] rates = new double[seconds.length];

@@ -37,6 +37,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed warm-up steps per row, at least (default 2, --quick 1); they repeat until 5 s (0.3 s) have passed, so the JIT has compiled the kernels.")
     Integer warmup;
 
+    @Option(names = "--rounds", defaultValue = "1", description = "Run each section this many times, ZeroLM and PyTorch taking turns, and "
+            + "report the median of the rounds: a ratio then holds up when the machine's speed drifts. Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
@@ -58,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (timed < 1 || warm < 0) throw new IllegalArgumentException("bench: --steps must be >= 1 and --warmup >= 0, got " + timed + " and " + warm);
         TimingPlan plan = quick ? TimingPlan.quick(timed, warm) : TimingPlan.standard(timed, warm);
         Path script = vsPyTorch ? PyTorchReference.findScript(pytorchScript) : null;
-        var options = new Bench.Options(quick, sections, plan, Parallel.threads(), vsPyTorch ? python : null, script);
+        var options = new Bench.Options(quick, sections, plan, Parallel.threads(), vsPyTorch ? python : null, script, rounds);
         BenchReport report = Bench.run(version(), options, System.err);
         System.out.println();
         System.out.print(BenchTable.format(report));

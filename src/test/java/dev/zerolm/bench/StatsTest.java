@@ -82,6 +82,32 @@ class StatsTest {
         assertThatThrownBy(() -> new TimingPlan(1, 5, 0, 0, 3)).hasMessageContaining("timed 5, max 3");
     }
 
+    @Test
+    void roundsCombineAsTheMedianOfTheirMediansAndTheirWholeRange() {
+        Stats r = Stats.ofRounds(java.util.List.of(new Stats(100, 90, 110, 5), new Stats(60, 40, 70, 5), new Stats(95, 80, 99, 5)));
+        assertThat(r).isEqualTo(new Stats(95, 40, 110, 15));
+        assertThatThrownBy(() -> Stats.ofRounds(java.util.List.of())).hasMessageContaining("no rounds");
+    }
+
+    @Test
+    void benchRoundsBecomeOneRowPerIdWithBothSidesCombinedAndEachNoteOnce() {
+        var round1 = java.util.List.of(new BenchRow("forward.C", "forward C", "tok/s", new Stats(800, 700, 900, 5), new Stats(700, 650, 720, 5), "n"),
+                new BenchRow("gen.C", "generate C", "tok/s", null, null, "ZeroLM failed: x"));
+        var round2 = java.util.List.of(new BenchRow("forward.C", "forward C", "tok/s", new Stats(600, 500, 610, 5), new Stats(640, 600, 700, 5), "n"),
+                new BenchRow("gen.C", "generate C", "tok/s", new Stats(30, 29, 31, 5), null, ""));
+        var round3 = java.util.List.of(new BenchRow("forward.C", "forward C", "tok/s", new Stats(850, 800, 990, 5), new Stats(690, 680, 750, 5), "n"),
+                new BenchRow("gen.C", "generate C", "tok/s", new Stats(32, 31, 33, 5), null, ""));
+        var rows = Bench.combineRounds(java.util.List.of(round1, round2, round3));
+        assertThat(rows).extracting(BenchRow::id).containsExactly("forward.C", "gen.C");
+        assertThat(rows.get(0).zerolm()).isEqualTo(new Stats(800, 500, 990, 15));
+        assertThat(rows.get(0).pytorch()).isEqualTo(new Stats(690, 600, 750, 15));
+        assertThat(rows.get(0).ratio()).isCloseTo(800.0 / 690, within(1e-12));
+        assertThat(rows.get(0).note()).isEqualTo("n");
+        assertThat(rows.get(1).zerolm()).isEqualTo(new Stats(31, 29, 33, 10));
+        assertThat(rows.get(1).pytorch()).isNull();
+        assertThat(Bench.combineRounds(java.util.List.of(round1))).isEqualTo(round1);
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
