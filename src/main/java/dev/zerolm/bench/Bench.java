@@ -4,8 +4,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -99,12 +102,12 @@ public final class Bench {
      */
     static List<BenchRow> combineRounds(List<List<BenchRow>> rounds) {
         if (rounds.size() == 1) return rounds.get(0);
-        java.util.Map<String, List<BenchRow>> byId = new java.util.LinkedHashMap<>();
+        Map<String, List<BenchRow>> byId = new LinkedHashMap<>();
         for (List<BenchRow> round : rounds) for (BenchRow row : round) byId.computeIfAbsent(row.id(), k -> new ArrayList<>()).add(row);
         List<BenchRow> out = new ArrayList<>();
         for (List<BenchRow> same : byId.values()) {
-            List<Stats> ours = same.stream().map(BenchRow::zerolm).filter(java.util.Objects::nonNull).toList();
-            List<Stats> theirs = same.stream().map(BenchRow::pytorch).filter(java.util.Objects::nonNull).toList();
+            List<Stats> ours = same.stream().map(BenchRow::zerolm).filter(Objects::nonNull).toList();
+            List<Stats> theirs = same.stream().map(BenchRow::pytorch).filter(Objects::nonNull).toList();
             String notes = String.join("; ", same.stream().map(BenchRow::note).filter(n -> !n.isEmpty()).distinct().toList());
             BenchRow first = same.get(0);
             out.add(new BenchRow(first.id(), first.label(), first.unit(), ours.isEmpty() ? null : Stats.ofRounds(ours),

@@ -1,6 +1,7 @@
 package dev.zerolm.bench;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The summary a benchmark row shows: the median of its samples (robust to a noisy neighbour on the CPU)
@@ -34,7 +35,7 @@ public record Stats(double median, double min, double max, int samples) {
      * Several rounds of the same measurement as one: the median of the rounds' medians (so one slow round, when the
      * machine's speed drifted, moves it least), the smallest min and the largest max, all samples counted.
      */
-    public static Stats ofRounds(java.util.List<Stats> rounds) {
+    public static Stats ofRounds(List<Stats> rounds) {
         if (rounds.isEmpty()) throw new IllegalArgumentException("Stats.ofRounds: no rounds");
         double[] medians = rounds.stream().mapToDouble(Stats::median).toArray();
         double min = rounds.stream().mapToDouble(Stats::min).min().getAsDouble();

@@ -100,7 +100,8 @@ public final class FinetuneCommand implements Callable<Integer> {
             + "feed-forward sublayer, on its output (Houlsby); parallel: beside each, reading its input, output times "
             + "--adapter-scale (He et al.). Default: ${DEFAULT-VALUE}.")
     String adapterKind;
-    @Option(names = "--adapter-scale", description = "What parallel adapters' outputs are multiplied by. Default: 4.")
+    @Option(names = "--adapter-scale", description = "What parallel adapters' outputs are multiplied by. Default: "
+            + Adapters.DEFAULT_PARALLEL_SCALE + ".")
     Float adapterScale;
     @Option(names = "--pooling", description = "cls, last or mean (default: cls for BERT, last for GPT).") String pooling;
     @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout before the head. Default: ${DEFAULT-VALUE}.") float dropout;
@@ -157,9 +158,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--target names LoRA's modules: it goes with --method lora or adapter, not " + m.cliName());
         }
         boolean withLora = m == Method.LORA || (m == Method.ADAPTER && targets != null);
-        if (!adapterKind.equals(Adapters.SEQUENTIAL) && !adapterKind.equals(Adapters.PARALLEL)) {
-            throw new IllegalArgumentException("unknown --adapter-kind '" + adapterKind + "'; choose sequential or parallel");
-        }
+        Adapters.requireKind(adapterKind);
         if (!adapterKind.equals(Adapters.SEQUENTIAL) || adapterScale != null) {
             if (m != Method.ADAPTER) throw new IllegalArgumentException("--adapter-kind and --adapter-scale go with --method adapter, not " + m.cliName());
             if (adapterScale != null && !adapterKind.equals(Adapters.PARALLEL)) {
@@ -196,7 +195,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         LoraConfig lora = withLora ? new LoraConfig(loraR, loraAlpha, loraDropout, loraTargets, loraRankPattern, loraAlphaPattern) : null;
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
-                m == Method.ADAPTER ? adapterSize : 0, adapterKind, adapterScale != null ? adapterScale : 4f, baseName, data.tokenTask);
+                m == Method.ADAPTER ? adapterSize : 0, adapterKind, adapterScale != null ? adapterScale : Adapters.DEFAULT_PARALLEL_SCALE, baseName, data.tokenTask);
         TaskModel model = FineTunedModel.build(backbone, spec, data.labels.size(), dropout, rng);
         Trainable.apply(model, m);
         if (freezeBlocks > 0) Trainable.freezeFirstBlocks(model, freezeBlocks);

@@ -17,17 +17,25 @@ public final class Adapters {
     public static final String HOOK_NAME = "adapter";
     public static final String SEQUENTIAL = "sequential";
     public static final String PARALLEL = "parallel";
+    /** A parallel adapter's output scale when none is given, He et al.'s choice. */
+    public static final float DEFAULT_PARALLEL_SCALE = 4f;
 
     private Adapters() {}
+
+    /** Returns kind when it names an adapter kind, else throws, naming the choices. */
+    public static String requireKind(String kind) {
+        if (!SEQUENTIAL.equals(kind) && !PARALLEL.equals(kind)) {
+            throw new IllegalArgumentException("unknown adapter kind '" + kind + "'; choose " + SEQUENTIAL + " or " + PARALLEL);
+        }
+        return kind;
+    }
 
     /** Attaches adapters of the given kind and bottleneck size; returns them by path. scale is for parallel ones. */
     public static Map<String, Module> inject(Backbone backbone, int bottleneck, String kind, float scale, Rng rng) {
         int width = backbone.hiddenSize();
-        return switch (kind) {
-            case SEQUENTIAL -> new LinkedHashMap<>(inject(backbone, bottleneck, rng));
-            case PARALLEL -> new LinkedHashMap<>(backbone.attachToSublayers(HOOK_NAME, () -> new ParallelAdapter(width, bottleneck, scale, rng)));
-            default -> throw new IllegalArgumentException("unknown adapter kind '" + kind + "'; choose sequential or parallel");
-        };
+        return requireKind(kind).equals(PARALLEL)
+                ? new LinkedHashMap<>(backbone.attachToSublayers(HOOK_NAME, () -> new ParallelAdapter(width, bottleneck, scale, rng)))
+                : new LinkedHashMap<>(inject(backbone, bottleneck, rng));
     }
 
     /** Attaches sequential adapters of the given bottleneck size at {@link Backbone#sublayerOutputPaths()}; returns them by path. */

@@ -4,6 +4,7 @@ import dev.zerolm.models.Bert;
 import dev.zerolm.models.GPT;
 import dev.zerolm.nn.Module;
 import dev.zerolm.nn.SublayerHook;
+import dev.zerolm.nn.SublayerHost;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Tensor;
 
@@ -45,11 +46,27 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
     /** Paths of the linear layers that write a sublayer's result back into the residual stream (adapter sites). */
     List<String> sublayerOutputPaths();
 
+    /** Block i, whose sublayers take hooks. */
+    SublayerHost block(int i);
+
     /**
      * Attaches a hook from make to every attention and feed-forward sublayer, as a child called name (parallel
-     * adapter sites); returns them by module path, block 0's attention first.
+     * adapter sites); returns them by module path, block 0's attention first. Each hangs from the module that owns
+     * the sublayer's output layer ({@link #sublayerOutputPaths()}), e.g. {@code transformer.h.0.attn.adapter}.
      */
-    <H extends SublayerHook> Map<String, H> attachToSublayers(String name, Supplier<H> make);
+    default <H extends SublayerHook> Map<String, H> attachToSublayers(String name, Supplier<H> make) {
+        List<String> outputs = sublayerOutputPaths();   // per block: attention's, then the feed-forward's
+        Map<String, H> out = new LinkedHashMap<>();
+        for (int i = 0; i < numBlocks(); i++) {
+            out.put(parentOf(outputs.get(2 * i)) + "." + name, block(i).attachToAttention(name, make.get()));
+            out.put(parentOf(outputs.get(2 * i + 1)) + "." + name, block(i).attachToFeedForward(name, make.get()));
+        }
+        return out;
+    }
+
+    private static String parentOf(String path) {
+        return path.substring(0, path.lastIndexOf('.'));
+    }
 
     /** Activation checkpointing of the blocks while training (see {@link GPT#setGradientCheckpointing}). */
     void setGradientCheckpointing(boolean on);
@@ -66,6 +83,7 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
     record GptBackbone(GPT gpt) implements Backbone {
         @Override public Tensor hiddenStates(IntTensor ids, IntTensor attentionMask) { return gpt.hiddenStates(ids, attentionMask); }
         @Override public Module module() { return gpt; }
+        @Override public SublayerHost block(int i) { return gpt.block(i); }
         @Override public void setGradientCheckpointing(boolean on) { gpt.setGradientCheckpointing(on); }
         @Override public int hiddenSize() { return gpt.config().nEmbd(); }
         @Override public int maxLength() { return gpt.config().blockSize(); }
@@ -84,15 +102,6 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
             return out;
         }
 
-        @Override
-        public <H extends SublayerHook> Map<String, H> attachToSublayers(String name, Supplier<H> make) {
-            Map<String, H> out = new LinkedHashMap<>();
-            for (int i = 0; i < numBlocks(); i++) {
-                out.put(blockPath(i) + ".attn." + name, gpt.block(i).attachToAttention(name, make.get()));
-                out.put(blockPath(i) + ".mlp." + name, gpt.block(i).attachToFeedForward(name, make.get()));
-            }
-            return out;
-        }
     }
 
     /** A BERT encoder (its MLM head stays in the module but is not used by task heads). */
@@ -101,6 +110,7 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
             return bert.forward(ids, null, attentionMask).lastHiddenState();
         }
         @Override public Module module() { return bert; }
+        @Override public SublayerHost block(int i) { return bert.layer(i); }
         @Override public void setGradientCheckpointing(boolean on) { bert.setGradientCheckpointing(on); }
         @Override public int hiddenSize() { return bert.config().hiddenSize(); }
         @Override public int maxLength() { return bert.config().maxPositionEmbeddings(); }
@@ -119,14 +129,5 @@ public sealed interface Backbone permits Backbone.GptBackbone, Backbone.BertBack
             return out;
         }
 
-        @Override
-        public <H extends SublayerHook> Map<String, H> attachToSublayers(String name, Supplier<H> make) {
-            Map<String, H> out = new LinkedHashMap<>();
-            for (int i = 0; i < numBlocks(); i++) {
-                out.put(blockPath(i) + ".attention.output." + name, bert.layer(i).attachToAttention(name, make.get()));
-                out.put(blockPath(i) + ".output." + name, bert.layer(i).attachToFeedForward(name, make.get()));
-            }
-            return out;
-        }
     }
 }

@@ -64,10 +64,7 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
     public record Spec(String task, String backbone, String pooling, int maxLength, String method, LoraConfig lora,
                        int adapterSize, String adapterKind, float adapterScale, String base, boolean inputWords) {
         public Spec {
-            if (adapterKind == null) adapterKind = Adapters.SEQUENTIAL;
-            if (!adapterKind.equals(Adapters.SEQUENTIAL) && !adapterKind.equals(Adapters.PARALLEL)) {
-                throw new IllegalArgumentException("unknown adapter kind '" + adapterKind + "'; choose sequential or parallel");
-            }
+            adapterKind = Adapters.requireKind(adapterKind == null ? Adapters.SEQUENTIAL : adapterKind);
         }
     }
 

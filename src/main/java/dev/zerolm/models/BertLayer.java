@@ -6,6 +6,7 @@ import dev.zerolm.nn.LayerNorm;
 import dev.zerolm.nn.Linear;
 import dev.zerolm.nn.Module;
 import dev.zerolm.nn.SublayerHook;
+import dev.zerolm.nn.SublayerHost;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 
@@ -20,7 +21,7 @@ import java.util.List;
  * </pre>
  * Module names follow Hugging Face's BertLayer.
  */
-public final class BertLayer extends Module {
+public final class BertLayer extends Module implements SublayerHost {
 
     private final BertAttention attention;
     private final BertIntermediate intermediate;
@@ -38,12 +39,14 @@ public final class BertLayer extends Module {
         return output.forward(intermediate.forward(a), a);
     }
 
-    /** Attaches a hook to the attention sublayer (it sees the layer's input and attention.output.dense's result), as attention.output's child. */
+    /** The hook sees the layer's input and attention.output.dense's result; it is attention.output's child. */
+    @Override
     public <H extends SublayerHook> H attachToAttention(String name, H hook) {
         return attention.output.attach(name, hook);
     }
 
-    /** Attaches a hook to the feed-forward sublayer (it sees its input and output.dense's result), as output's child. */
+    /** The hook sees the feed-forward's input and output.dense's result; it is output's child. */
+    @Override
     public <H extends SublayerHook> H attachToFeedForward(String name, H hook) {
         return output.attach(name, hook);
     }

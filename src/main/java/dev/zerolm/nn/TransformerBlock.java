@@ -14,7 +14,7 @@ import java.util.List;
  * </pre>
  * The residual stream x keeps its shape (B, T, C) throughout.
  */
-public final class TransformerBlock extends Module {
+public final class TransformerBlock extends Module implements SublayerHost {
 
     private final Layer ln1;
     private final MultiHeadSelfAttention attn;
@@ -59,17 +59,16 @@ public final class TransformerBlock extends Module {
         return x.add(SublayerHook.applyAll(mlpHooks, h, mlp.forward(h)));
     }
 
-    /**
-     * Attaches a hook to the attention sublayer (it sees ln_1(x) and attn's output), as attn's child called name;
-     * the block runs it, since the block is what holds both.
-     */
+    /** The hook sees ln_1(x) and attn's output; it is attn's child, run by the block, which holds both. */
+    @Override
     public <H extends SublayerHook> H attachToAttention(String name, H hook) {
         attn.registerModule(name, hook);
         attnHooks.add(hook);
         return hook;
     }
 
-    /** Attaches a hook to the feed-forward sublayer (it sees ln_2(x) and mlp's output), as mlp's child called name. */
+    /** The hook sees ln_2(x) and mlp's output; it is mlp's child. */
+    @Override
     public <H extends SublayerHook> H attachToFeedForward(String name, H hook) {
         mlp.registerModule(name, hook);
         mlpHooks.add(hook);

@@ -101,7 +101,7 @@ class FinetuneCommandTest {
         assertThat(scale.err()).contains("add --adapter-kind parallel");
         Run kind = run(concat(common, "--method", "adapter", "--adapter-kind", "serial", "--out", dir.resolve("x").toString()));
         assertThat(kind.exitCode()).isEqualTo(1);
-        assertThat(kind.err()).contains("unknown --adapter-kind 'serial'");
+        assertThat(kind.err()).contains("unknown adapter kind 'serial'; choose sequential or parallel");
     }
 
     private static String[] concat(String[] a, String... b) {
