@@ -1,6 +1,6 @@
 package dev.zerolm.autograd;
 
-import dev.zerolm.tensor.GradientBuffers;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Shapes;
 import dev.zerolm.tensor.Tensor;
 
@@ -17,7 +17,7 @@ import java.util.Map;
  * A vertex is a {@link Node} (a computed tensor) or a leaf {@link Tensor} that requires grad.
  *
  * <p>When the graph is released as it goes (no retainGraph), gradient arrays that backward rules took from
- * {@link GradientBuffers} are counted while gradients pending in the walk use them and handed back at zero, and
+ * {@link BufferPool} are counted while gradients pending in the walk use them and handed back at zero, and
  * a second gradient reaching a vertex is added in place into the first when only that vertex uses its array.
  * A leaf whose gradient is such an array keeps it as its {@code .grad} (no copy), an embedding's rows are scattered
  * into the gradient already pending for its table, and a leaf's post-accumulate hook runs once its gradient is
@@ -39,7 +39,7 @@ public final class Engine {
         Uses uses = new Uses(!retainGraph);             // a retained graph may run its rules again: recycle nothing
         grads.put(start, seed);
         uses.pin(seed);                  // the seed belongs to the caller (an outer backward, for a checkpoint)
-        try (var ignored = GradMode.noGrad()) {
+        try (var ignored = GradMode.backwardPass()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Object vertex = order.get(i);
                 Tensor g = grads.remove(vertex);
@@ -107,7 +107,7 @@ public final class Engine {
             return;
         }
         int[] shape = node.inputShape(0);
-        float[] dense = GradientBuffers.take(Shapes.numel(shape));
+        float[] dense = BufferPool.take(Shapes.numel(shape));
         Arrays.fill(dense, 0f);
         node.scatter().addInto(g, dense);
         pass(target, Tensor.of(dense, shape), grads, uses);
@@ -134,7 +134,7 @@ public final class Engine {
 
         void hold(Tensor t) {
             float[] a = t.storage().heapArray();
-            if (enabled && GradientBuffers.isRecyclable(a)) counts.merge(a, 1, Integer::sum);
+            if (enabled && BufferPool.isRecyclable(a)) counts.merge(a, 1, Integer::sum);
         }
 
         void drop(Tensor t) {
@@ -145,7 +145,7 @@ public final class Engine {
                 counts.put(a, n - 1);
             } else {
                 counts.remove(a);
-                GradientBuffers.give(a);
+                BufferPool.give(a);
             }
         }
 
@@ -157,7 +157,7 @@ public final class Engine {
             if (!soleOwner(g) || !Arrays.equals(g.shape(), leaf.shape())) return false;
             float[] a = g.storage().heapArray();
             counts.remove(a);
-            GradientBuffers.disown(a);
+            BufferPool.disown(a);
             return true;
         }
 

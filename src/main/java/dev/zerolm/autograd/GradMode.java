@@ -7,6 +7,8 @@ package dev.zerolm.autograd;
 public final class GradMode {
 
     private static final ThreadLocal<int[]> DISABLED_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    /** How deep this thread is inside {@link Engine#backward}'s rules (which run without recording, too). */
+    private static final ThreadLocal<int[]> BACKWARD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     private GradMode() {}
 
@@ -19,6 +21,25 @@ public final class GradMode {
         int[] depth = DISABLED_DEPTH.get();
         depth[0]++;
         return () -> depth[0]--;
+    }
+
+    /**
+     * Whether this thread runs a forward pass without recording: grad is off and no backward pass is running, so the
+     * temporaries the pass makes are dead once it moves on (see dev.zerolm.tensor.BufferPool).
+     */
+    public static boolean isNoGradForward() {
+        return DISABLED_DEPTH.get()[0] > 0 && BACKWARD_DEPTH.get()[0] == 0;
+    }
+
+    /** The scope the engine runs backward rules in: no recording, and not a no-grad forward pass either. */
+    static Scope backwardPass() {
+        int[] disabled = DISABLED_DEPTH.get(), backward = BACKWARD_DEPTH.get();
+        disabled[0]++;
+        backward[0]++;
+        return () -> {
+            disabled[0]--;
+            backward[0]--;
+        };
     }
 
     /**

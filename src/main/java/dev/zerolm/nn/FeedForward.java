@@ -1,5 +1,6 @@
 package dev.zerolm.nn;
 
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 
@@ -24,7 +25,11 @@ public final class FeedForward extends Layer {
     /** (B, T, C) -> (B, T, hidden) -> (B, T, C). */
     @Override
     public Tensor forward(Tensor x) {
-        return dropout.forward(cProj.forward(activation.apply(cFc.forward(x))));
+        Tensor hidden = cFc.forward(x);
+        Tensor activated = activation.apply(hidden);
+        Tensor out = cProj.forward(activated);
+        BufferPool.recycle(hidden, activated);                  // no-grad: the (B, T, hidden) temporaries are dead
+        return dropout.forward(out);
     }
 
     public Linear cFc() {

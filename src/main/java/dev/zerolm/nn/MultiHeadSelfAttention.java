@@ -1,5 +1,6 @@
 package dev.zerolm.nn;
 
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Shapes;
@@ -89,8 +90,11 @@ public final class MultiHeadSelfAttention extends Module {
         int B = x.size(0), T = x.size(1);
         if (rotary == null && cache == null && Attention.fusable(keyPaddingMask, attnDropout, needWeights)) {
             // The common training case: split heads, fused attention and merge heads in one op.
-            Tensor y = NNOps.attentionFromQkv(cAttn.forward(x), nHead, causal);  // (B, T, 3C) -> (B, T, C)
-            return new Attention.Output(residDropout.forward(cProj.forward(y)), null);
+            Tensor qkv = cAttn.forward(x);                                      // (B, T, 3C)
+            Tensor y = NNOps.attentionFromQkv(qkv, nHead, causal);              // (B, T, 3C) -> (B, T, C)
+            Tensor out = cProj.forward(y);
+            BufferPool.recycle(qkv, y);                                         // no-grad: both dead now
+            return new Attention.Output(residDropout.forward(out), null);
         }
         Tensor qkv = cAttn.forward(x)                                  // (B, T, 3C)
                 .view(B, T, 3, nHead, headSize)                       // columns [q | k | v], each split into heads

@@ -1,5 +1,6 @@
 package dev.zerolm.nn;
 
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 
@@ -43,20 +44,30 @@ public final class TransformerBlock extends Module implements SublayerHost {
      */
     public Tensor forward(Tensor x, Tensor keyPaddingMask, KVCache.LayerCache cache, int startPos) {
         Tensor h = ln1.forward(x);
-        x = x.add(SublayerHook.applyAll(attnHooks, h, attn.forward(h, keyPaddingMask, cache, startPos)));
-        return feedForward(x);
+        Tensor a = SublayerHook.applyAll(attnHooks, h, attn.forward(h, keyPaddingMask, cache, startPos));
+        return residualThenFeedForward(x, h, a);
     }
 
     /** One generation step for R independent sequences, each with its own cache; see {@link MultiHeadSelfAttention#decodeRows}. */
     public Tensor decodeRows(Tensor x, KVCache.LayerCache[] caches, int[] positions) {
         Tensor h = ln1.forward(x);
-        x = x.add(SublayerHook.applyAll(attnHooks, h, attn.decodeRows(h, caches, positions)));
-        return feedForward(x);
+        Tensor a = SublayerHook.applyAll(attnHooks, h, attn.decodeRows(h, caches, positions));
+        return residualThenFeedForward(x, h, a);
     }
 
-    private Tensor feedForward(Tensor x) {
-        Tensor h = ln2.forward(x);
-        return x.add(SublayerHook.applyAll(mlpHooks, h, mlp.forward(h)));
+    /**
+     * x + a, then the feed-forward half. Without grad the block's own temporaries (each norm's output, each
+     * sublayer's, the stream between the halves) go back to the {@link BufferPool} as soon as they are used; x is
+     * the caller's and stays.
+     */
+    private Tensor residualThenFeedForward(Tensor x, Tensor h, Tensor a) {
+        Tensor mid = x.add(a);
+        BufferPool.recycle(h, a);
+        Tensor h2 = ln2.forward(mid);
+        Tensor m = SublayerHook.applyAll(mlpHooks, h2, mlp.forward(h2));
+        Tensor out = mid.add(m);
+        BufferPool.recycle(h2, m, mid);
+        return out;
     }
 
     /** The hook sees ln_1(x) and attn's output; it is attn's child, run by the block, which holds both. */

@@ -48,7 +48,7 @@ final class MatMul {
         }
         Tensor xc = x.detach().contiguous(), wc = weight.detach().contiguous();
         int rows = xc.numel() / Math.max(1, in);
-        float[] y = new float[rows * out];
+        float[] y = BufferPool.forOutput(rows * out);                              // the GEMM writes every element
         if (bias != null) {
             Tensor bc = bias.detach().contiguous();
             Gemm.gemmBias(false, true, rows, out, in, 1f, xc.data(), xc.offset(), in, wc.data(), wc.offset(), in,
@@ -65,12 +65,12 @@ final class MatMul {
             float[] gv = gc.data();
             Tensor dx = null, dw = null;
             if (needX) {
-                float[] d = GradientBuffers.take(rows * in);                           // (rows, out) x (out, in)
+                float[] d = BufferPool.take(rows * in);                           // (rows, out) x (out, in)
                 Gemm.gemm(false, false, rows, in, out, 1f, gv, gc.offset(), out, wc.data(), wc.offset(), in, 0f, d, 0, in);
                 dx = Tensor.of(d, xShape);
             }
             if (needW) {
-                float[] d = GradientBuffers.take(out * in);                            // (out, rows) x (rows, in)
+                float[] d = BufferPool.take(out * in);                            // (out, rows) x (rows, in)
                 Gemm.gemm(true, false, out, in, rows, 1f, gv, gc.offset(), out, xc.data(), xc.offset(), in, 0f, d, 0, in);
                 dw = Tensor.of(d, out, in);
             }
@@ -127,13 +127,13 @@ final class MatMul {
         return java.util.Arrays.copyOf(s, s.length - 2);
     }
 
-    /** gradient: the product is a gradient in a backward rule, so its array comes from {@link GradientBuffers}. */
+    /** gradient: the product is a gradient in a backward rule, so its array comes from {@link BufferPool}. */
     private static Tensor batched(Tensor a, Tensor b, boolean gradient) {
         int M = a.size(-2), K = a.size(-1), N = b.size(-1);
         int[] batchShape = Shapes.broadcast("matmul", batchShape(a), batchShape(b));
         int batch = Shapes.numel(batchShape);
         Operand A = operand(a, batchShape), B = operand(b, batchShape);
-        float[] C = gradient ? GradientBuffers.take(batch * M * N) : new float[batch * M * N];   // beta 0: all written
+        float[] C = gradient ? BufferPool.take(batch * M * N) : new float[batch * M * N];   // beta 0: all written
         if (batch == 1) {
             Gemm.gemm(A.trans, B.trans, M, N, K, 1f, A.data, A.batchOffsets[0], A.ld, B.data, B.batchOffsets[0], B.ld,
                     0f, C, 0, N);

@@ -1,5 +1,6 @@
 package dev.zerolm.tensor;
 
+import dev.zerolm.autograd.GradMode;
 import dev.zerolm.tensor.kernels.FlashAttention;
 import dev.zerolm.tensor.kernels.Gemm;
 import dev.zerolm.tensor.kernels.LayerNormRows;
@@ -89,7 +90,7 @@ public final class NNOps {
         int off = xc.offset(), rows = xc.numel() / Math.max(1, C);
         float[] w = weight == null ? null : weight.detach().contiguous().toArray();
         float[] b = bias == null ? null : bias.detach().contiguous().toArray();
-        float[] out = new float[xc.numel()], mean = new float[rows], rstd = new float[rows];
+        float[] out = BufferPool.forOutput(xc.numel()), mean = new float[rows], rstd = new float[rows];
         Parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, C)), (lo, hi) -> {
             float[] stats = new float[2];
             for (int r = lo; r < hi; r++) {
@@ -103,7 +104,7 @@ public final class NNOps {
             Tensor gc = g.contiguous();
             float[] gv = gc.data();
             int gOff = gc.offset();
-            float[] dx = GradientBuffers.take(rows * C);              // every row written below
+            float[] dx = BufferPool.take(rows * C);              // every row written below
             // Rows go to threads in fixed blocks, each with its own dw and db partial sums, added up in block order
             // afterwards: the result does not depend on the thread count.
             int blocks = (rows + NORM_BLOCK_ROWS - 1) / NORM_BLOCK_ROWS;
@@ -206,7 +207,7 @@ public final class NNOps {
         int[] shape = logits.shape();
         return Tensor.record(out, "cross_entropy", g -> {
             float[] gv = g.contiguous().toArray();
-            float[] dx = GradientBuffers.take(N * C);                 // every row written below
+            float[] dx = BufferPool.take(N * C);                 // every row written below
             Parallel.forRange(N, Math.max(1, 8192 / Math.max(1, C)), (lo, hi) -> {
                 for (int r = lo; r < hi; r++) {
                     if (t[r] == ignoreIndex) {
@@ -257,14 +258,14 @@ public final class NNOps {
         }
         int[] t = targets.data();
         int count = countTargets("linear_cross_entropy", t, V, ignoreIndex);
-        boolean graph = dev.zerolm.autograd.GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad());
+        boolean graph = GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad());
         Tensor xc = x.detach().contiguous(), wc = weight.detach().contiguous();
         float[] xa = xc.data(), wa = wc.data();
         int xo = xc.offset(), wo = wc.offset();
-        float[] dx = graph && x.requiresGrad() ? GradientBuffers.take(N * C) : null;        // every row written below
-        float[] dw = graph && weight.requiresGrad() ? GradientBuffers.take(V * C) : null;   // the first chunk overwrites it
+        float[] dx = graph && x.requiresGrad() ? BufferPool.take(N * C) : null;        // every row written below
+        float[] dw = graph && weight.requiresGrad() ? BufferPool.take(V * C) : null;   // the first chunk overwrites it
         int chunk = Math.min(N, rows > 0 ? rows : Math.max(1, LOGIT_CHUNK_FLOATS / V));
-        float[] logits = GradientBuffers.take(chunk * V);                 // recycled: the next step needs it again
+        float[] logits = BufferPool.take(chunk * V);                 // recycled: the next step needs it again
         float[] lossRow = new float[N];
         float perTarget = count == 0 ? 0f : 1f / count;
         for (int r0 = 0; r0 < N; r0 += chunk) {
@@ -291,7 +292,7 @@ public final class NNOps {
             if (dx != null) Gemm.gemm(false, false, n, C, V, 1f, logits, 0, V, wa, wo, C, 0f, dx, first * C, C);
             if (dw != null) Gemm.gemm(true, false, V, C, n, 1f, logits, 0, V, xa, xo + first * C, C, r0 == 0 ? 0f : 1f, dw, 0, C);
         }
-        GradientBuffers.give(logits);
+        BufferPool.give(logits);
         double total = 0;
         for (int r = 0; r < N; r++) total += lossRow[r];
         Tensor loss = Tensor.scalar(count == 0 ? Float.NaN : (float) (total / count));
@@ -321,7 +322,7 @@ public final class NNOps {
     /** a itself when scale is 1 (the usual seed of a mean loss), else a scaled copy (a may be used again). */
     private static float[] scaled(float[] a, float scale) {
         if (scale == 1f) return a;
-        float[] out = GradientBuffers.take(a.length);
+        float[] out = BufferPool.take(a.length);
         Parallel.forRange(a.length, 1 << 15, (lo, hi) -> {
             for (int i = lo; i < hi; i++) out[i] = a[i] * scale;
         });
@@ -417,18 +418,23 @@ public final class NNOps {
         float[] packed = dense(qkv);
         float[] q = layout.split(packed, 3 * C, 0), k = layout.split(packed, 3 * C, C), v = layout.split(packed, 3 * C, 2 * C);
         FlashAttention.Forward f = FlashAttention.forward(q, k, v, dims, causal, scale);
-        float[] y = new float[B * T * C];
+        float[] y = BufferPool.forOutput(B * T * C);                  // the merge writes every element
         layout.merge(f.out(), y, C, 0);
+        if (GradMode.isNoGradForward()) {                              // no backward will read the split heads
+            BufferPool.give(q);
+            BufferPool.give(k);
+            BufferPool.give(v);
+        }
         return Tensor.record(Tensor.of(y, B, T, C), op, g -> {
             FlashAttention.Gradients d = FlashAttention.backward(q, k, v, f.out(), layout.split(dense(g), C, 0),
                     f.logSumExp(), dims, causal, scale);
-            float[] dqkv = GradientBuffers.take(B * T * 3 * C);      // the three merges write every element
+            float[] dqkv = BufferPool.take(B * T * 3 * C);      // the three merges write every element
             layout.merge(d.dq(), dqkv, 3 * C, 0);
             layout.merge(d.dk(), dqkv, 3 * C, C);
             layout.merge(d.dv(), dqkv, 3 * C, 2 * C);
-            GradientBuffers.give(d.dq());                             // merged: nothing else holds them
-            GradientBuffers.give(d.dk());
-            GradientBuffers.give(d.dv());
+            BufferPool.give(d.dq());                             // merged: nothing else holds them
+            BufferPool.give(d.dk());
+            BufferPool.give(d.dv());
             return new Tensor[] {Tensor.of(dqkv, B, T, 3 * C)};
         }, qkv);
     }
@@ -438,7 +444,7 @@ public final class NNOps {
 
         /** (B, T, w)[:, :, offset + h*hs ...] -> a new (B, nh, T, hs). */
         float[] split(float[] rows, int w, int offset) {
-            float[] heads = new float[B * nHead * T * hs];
+            float[] heads = BufferPool.forOutput(B * nHead * T * hs);        // every element copied below
             Parallel.forRange(B * T, 256, (start, end) -> {
                 for (int bt = start; bt < end; bt++) {
                     int b = bt / T, t = bt % T;

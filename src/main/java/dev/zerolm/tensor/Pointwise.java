@@ -109,7 +109,7 @@ final class Pointwise {
         Tensor xc = x.contiguous();
         float[] in = xc.data();
         int off = xc.offset(), n = xc.numel();
-        float[] out = new float[n];
+        float[] out = BufferPool.forOutput(n);
         Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> {
             for (int i = s; i < e; i++) out[i] = op.apply(in[off + i]);
         });
@@ -134,7 +134,7 @@ final class Pointwise {
         Tensor xc = x.contiguous();
         float[] in = xc.data();
         int off = xc.offset(), n = xc.numel();
-        float[] out = new float[n];
+        float[] out = BufferPool.forOutput(n);
         Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> {
             if (tanhForm) Gelu.forward(in, off + s, out, s, e - s);
             else GeluErf.forward(in, off + s, out, s, e - s);
@@ -144,7 +144,7 @@ final class Pointwise {
             Tensor gc = g.contiguous();
             float[] ga = gc.data();
             int go = gc.offset();
-            float[] gx = GradientBuffers.take(n);                  // every element written below
+            float[] gx = BufferPool.take(n);                  // every element written below
             Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> {
                 if (tanhForm) Gelu.backward(in, off + s, ga, go + s, gx, s, e - s);
                 else GeluErf.backward(in, off + s, ga, go + s, gx, s, e - s);
@@ -156,7 +156,7 @@ final class Pointwise {
     static Tensor binary(Binary op, Tensor a, Tensor b) {
         int[] outShape = Shapes.broadcast(op.opName(), a.shape(), b.shape());
         int n = Shapes.numel(outShape);
-        float[] out = new float[n];
+        float[] out = BufferPool.forOutput(n);                             // every branch below writes every element
         int period = repeatingRowLength(b, outShape);
         if (period > 0 && (op == Binary.ADD || op == Binary.SUB || op == Binary.MUL)
                 && Arrays.equals(a.shape(), outShape) && a.isContiguous() && a.storage().heapArray() != null) {

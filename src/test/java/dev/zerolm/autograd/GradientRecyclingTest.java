@@ -1,6 +1,6 @@
 package dev.zerolm.autograd;
 
-import dev.zerolm.tensor.GradientBuffers;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
@@ -60,21 +60,21 @@ class GradientRecyclingTest {
 
     @Test
     void aSecondStepTakesItsArraysFromTheFirstStepsLeftovers() {
-        GradientBuffers.clear();
+        BufferPool.clear();
         run(false);
-        long afterFirst = GradientBuffers.pooledFloats();
+        long afterFirst = BufferPool.pooledFloats();
         assertThat(afterFirst).as("dead gradient arrays handed back").isPositive();
         run(false);
-        assertThat(GradientBuffers.pooledFloats()).as("nothing new minted by the same step").isEqualTo(afterFirst);
+        assertThat(BufferPool.pooledFloats()).as("nothing new minted by the same step").isEqualTo(afterFirst);
     }
 
     @Test
     void aRetainedGraphRecyclesNothingAndCanRunAgain() {
-        GradientBuffers.clear();
+        BufferPool.clear();
         Leaves p = leaves();
         Tensor l = loss(p);
         l.backward(Tensor.ones(l.shape()), true);
-        assertThat(GradientBuffers.pooledFloats()).isZero();
+        assertThat(BufferPool.pooledFloats()).isZero();
         float[][] first = gradients(p);
         l.backward(Tensor.ones(l.shape()), true);                // gradients accumulate: twice the first
         float[][] second = gradients(p);
@@ -85,13 +85,13 @@ class GradientRecyclingTest {
 
     @Test
     void onlyArraysMintedByThePoolAreTakenBack() {
-        GradientBuffers.clear();
-        GradientBuffers.give(new float[64]);
-        assertThat(GradientBuffers.pooledFloats()).isZero();
-        float[] minted = GradientBuffers.take(64);
-        assertThat(GradientBuffers.isRecyclable(minted)).isTrue();
-        GradientBuffers.give(minted);
-        assertThat(GradientBuffers.pooledFloats()).isEqualTo(64);
-        assertThat(GradientBuffers.take(64)).isSameAs(minted);
+        BufferPool.clear();
+        BufferPool.give(new float[64]);
+        assertThat(BufferPool.pooledFloats()).isZero();
+        float[] minted = BufferPool.take(64);
+        assertThat(BufferPool.isRecyclable(minted)).isTrue();
+        BufferPool.give(minted);
+        assertThat(BufferPool.pooledFloats()).isEqualTo(64);
+        assertThat(BufferPool.take(64)).isSameAs(minted);
     }
 }

@@ -1,7 +1,9 @@
 package dev.zerolm.models;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zerolm.autograd.GradMode;
 import dev.zerolm.nn.PositionalEncoding;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
@@ -42,6 +44,26 @@ class GPTTest {
 
     private static int meta(GoldenFile g, String key) {
         return Integer.parseInt(g.meta(key));
+    }
+
+    @Test
+    void noGradForwardReusesItsTemporariesWithoutChangingAnyLogit() {
+        var model = new GPT(GPTConfig.gpt2(23, 16, 3, 2, 32), new Rng(9));
+        IntTensor a = IntTensor.of(new int[] {1, 5, 7, 2, 9, 22, 0, 3, 4, 4, 8, 13}, 2, 6);
+        IntTensor b = IntTensor.of(new int[] {3, 3, 17, 11, 6, 1, 0, 2, 19, 5, 12, 7}, 2, 6);
+        float[] expectedA = model.forward(a).toArray(), expectedB = model.forward(b).toArray();   // grad on: fresh arrays
+        long pooledBefore = BufferPool.pooledFloats();
+        try (var noGrad = GradMode.noGrad()) {
+            // Each pass reuses the arrays the one before handed back, full of its values: none may leak into a result.
+            assertThat(model.forward(a).toArray()).containsExactly(expectedA);
+            assertThat(model.forward(b).toArray()).containsExactly(expectedB);
+            assertThat(model.forward(a).toArray()).containsExactly(expectedA);
+            Tensor hidden = model.hiddenStates(b);
+            float[] kept = hidden.toArray();
+            model.forward(a);
+            assertThat(hidden.toArray()).as("a result handed to the caller is never recycled").containsExactly(kept);
+        }
+        assertThat(BufferPool.pooledFloats()).as("block temporaries went back to the pool").isGreaterThan(pooledBefore);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.zerolm.tensor.kernels;
 
-import dev.zerolm.tensor.GradientBuffers;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Parallel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -213,9 +213,9 @@ public final class FlashAttention {
     }
 
     /** D = rowsum(dO ∘ O) for every query row: the softmax gradient's correction term, Σ_j P_ij dP_ij. */
-    /** An array of n zeros from {@link GradientBuffers} (the sweeps add into it). */
+    /** An array of n zeros from {@link BufferPool} (the sweeps add into it). */
     private static float[] zeroedGradient(int n) {
-        float[] a = GradientBuffers.take(n);
+        float[] a = BufferPool.take(n);
         Arrays.fill(a, 0f);
         return a;
     }
