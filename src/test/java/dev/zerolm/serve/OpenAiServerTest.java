@@ -65,7 +65,7 @@ class OpenAiServerTest {
         models.add(ModelRegistry.language("held", new ServeTestModels.SlowLM(Checkpoint.loadModel(gptDir), 0, gate),
                 Checkpoint.loadTokenizer(gptDir), ChatTemplate.DEFAULT));
         ServeConfig config = ServeConfig.defaults(0).withApiKeys(ApiKeys.of(List.of(KEY, "sk-other")))
-                .withLimits(2, 2, Duration.ofSeconds(10)).withMaxBodyBytes(4096);
+                .withLimits(2, 2, Duration.ofSeconds(120)).withMaxBodyBytes(4096);   // a loaded CI host is slow: no 504 here
         server = OpenAiServer.start(models, config);
         base = "http://127.0.0.1:" + server.port();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -337,21 +337,25 @@ class OpenAiServerTest {
         String held = """
                 {"model": "held", "prompt": "the cat", "max_tokens": 4, "temperature": 0}""";
         List<CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
-        gate.shut();
-        try {
-            for (int i = 0; i < 4; i++) {             // 2 workers + a queue of 2
-                running.add(http.sendAsync(request("/v1/completions", held, KEY), HttpResponse.BodyHandlers.ofString()));
+        // A server of its own: a request another test left running on the shared one would take a worker here.
+        try (OpenAiServer busy = OpenAiServer.start(models, ServeConfig.defaults(0).withLimits(2, 2, Duration.ofSeconds(120)))) {
+            String url = "http://127.0.0.1:" + busy.port();
+            gate.shut();
+            try {
+                for (int i = 0; i < 4; i++) {             // 2 workers + a queue of 2
+                    running.add(http.sendAsync(requestTo(url, "/v1/completions", held, null), HttpResponse.BodyHandlers.ofString()));
+                }
+                awaitMetric(url, "zerolm_queue_depth", 2.0, 20_000);
+                assertThat(metric(url, "zerolm_requests_in_progress")).isEqualTo(2.0);   // both workers held at the gate
+                HttpResponse<String> refused = http.send(requestTo(url, "/v1/completions", held, null), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).isEqualTo(429);
+                assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+                assertOpenAiError(refused, "server_busy");
+            } finally {
+                gate.open();
             }
-            awaitMetric("zerolm_queue_depth", 2.0, 20_000);
-            assertThat(metric("zerolm_requests_in_progress")).isEqualTo(2.0);   // both workers held at the gate
-            HttpResponse<String> refused = post("/v1/completions", held);
-            assertThat(refused.statusCode()).isEqualTo(429);
-            assertThat(refused.headers().firstValue("Retry-After")).contains("1");
-            assertOpenAiError(refused, "server_busy");
-        } finally {
-            gate.open();
+            for (var f : running) assertThat(f.get().statusCode()).isEqualTo(200);
         }
-        for (var f : running) assertThat(f.get().statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -432,7 +436,11 @@ class OpenAiServerTest {
     // ------------------------------------------------------------------------------------------------ helpers
 
     private static HttpRequest request(String path, String body, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+        return requestTo(base, path, body, key);
+    }
+
+    private static HttpRequest requestTo(String url, String path, String body, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) b.header("Authorization", "Bearer " + key);
         return b.build();
@@ -478,7 +486,12 @@ class OpenAiServerTest {
     }
 
     private static double metric(String name) throws Exception {
-        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(get("/metrics", null).body());
+        return metric(base, name);
+    }
+
+    private static double metric(String url, String name) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(body);
         assertThat(m.find()).as(name).isTrue();
         return Double.parseDouble(m.group(1));
     }
@@ -492,8 +505,12 @@ class OpenAiServerTest {
     }
 
     private static void awaitMetric(String name, double value, long timeoutMillis) throws Exception {
+        awaitMetric(base, name, value, timeoutMillis);
+    }
+
+    private static void awaitMetric(String url, String name, double value, long timeoutMillis) throws Exception {
         long until = System.currentTimeMillis() + timeoutMillis;
-        while (metric(name) != value) {
+        while (metric(url, name) != value) {
             assertThat(System.currentTimeMillis()).as(name + " never reached " + value).isLessThan(until);
             Thread.sleep(10);
         }
