@@ -104,6 +104,10 @@ public final class FinetuneCommand implements Callable<Integer> {
             + Adapters.DEFAULT_PARALLEL_SCALE + ".")
     Float adapterScale;
     @Option(names = "--pooling", description = "cls, last or mean (default: cls for BERT, last for GPT).") String pooling;
+    @Option(names = "--label-token", defaultValue = "first", description = "Tagging: which token of a word that splits into "
+            + "several carries its label and prediction: first (Hugging Face's alignment) or last (where its ending is, "
+            + "which marks most English part-of-speech tags). Default: ${DEFAULT-VALUE}.")
+    String labelToken;
     @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout before the head. Default: ${DEFAULT-VALUE}.") float dropout;
 
     @Option(names = "--train", description = "Training file (classify: JSONL, tag: CoNLL).") Path trainFile;
@@ -165,10 +169,14 @@ public final class FinetuneCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--adapter-scale scales parallel adapters: add --adapter-kind parallel");
             }
         }
+        TaskEncoder.LabelToken wordLabelToken = TaskEncoder.LabelToken.parse(labelToken);
         if (loraPlusRatio != 1f && !withLora) {
             throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
         }
         TaskData data = loadData(log);
+        if (wordLabelToken != TaskEncoder.LabelToken.FIRST && !data.tokenTask) {
+            throw new IllegalArgumentException("--label-token places a word's label for tagging (brown-pos, tag), not for " + task);
+        }
         if (baselines) baseline(data, log);
         Rng rng = new Rng(seed);
         Tokenizer tokenizer;
@@ -188,14 +196,15 @@ public final class FinetuneCommand implements Callable<Integer> {
         }
         backbone.setGradientCheckpointing(gradientCheckpointing);
         int maxLen = Math.min(maxLength, backbone.maxLength());
-        TaskEncoder encoder = new TaskEncoder(tokenizer, maxLen);
+        TaskEncoder encoder = new TaskEncoder(tokenizer, maxLen, wordLabelToken);
         // LoRA's targets default by backbone; with adapters, LoRA goes only where --target names (e.g. word_embeddings).
         List<String> loraTargets = targets != null ? targets
                 : backbone.kind().equals("gpt") ? List.of("c_attn") : List.of("query", "value");
         LoraConfig lora = withLora ? new LoraConfig(loraR, loraAlpha, loraDropout, loraTargets, loraRankPattern, loraAlphaPattern) : null;
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
-                m == Method.ADAPTER ? adapterSize : 0, adapterKind, adapterScale != null ? adapterScale : Adapters.DEFAULT_PARALLEL_SCALE, baseName, data.tokenTask);
+                m == Method.ADAPTER ? adapterSize : 0, adapterKind, adapterScale != null ? adapterScale : Adapters.DEFAULT_PARALLEL_SCALE, baseName, data.tokenTask,
+                wordLabelToken.cliName());
         TaskModel model = FineTunedModel.build(backbone, spec, data.labels.size(), dropout, rng);
         Trainable.apply(model, m);
         if (freezeBlocks > 0) Trainable.freezeFirstBlocks(model, freezeBlocks);

@@ -33,7 +33,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     void run(PrintStream out) throws java.io.IOException {
         FineTunedModel m = FineTunedModel.load(model);
-        TaskEncoder encoder = new TaskEncoder(m.tokenizer(), m.spec().maxLength());
+        TaskEncoder encoder = new TaskEncoder(m.tokenizer(), m.spec().maxLength(), TaskEncoder.LabelToken.parse(m.spec().labelToken()));
         try (var ignored = GradMode.noGrad()) {
             for (String text : texts) {
                 if (m.spec().task().equals("token")) {
@@ -42,8 +42,8 @@ public final class PredictCommand implements Callable<Integer> {
                     Tensor logits = m.model().logits(IntTensor.of(w.ids(), 1, w.ids().length), null);   // (1, T, L)
                     int[] best = logits.argmax(-1, false).data();
                     StringBuilder sb = new StringBuilder();
-                    for (int i = 0; i < w.firstToken().length; i++) {
-                        sb.append(i == 0 ? "" : " ").append(words.get(i)).append('/').append(m.labels().name(best[w.firstToken()[i]]));
+                    for (int i = 0; i < w.labelTokens().length; i++) {
+                        sb.append(i == 0 ? "" : " ").append(words.get(i)).append('/').append(m.labels().name(best[w.labelTokens()[i]]));
                     }
                     out.println(sb);
                 } else {

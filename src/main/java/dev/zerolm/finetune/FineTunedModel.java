@@ -60,11 +60,15 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
      * @param adapterScale what a parallel adapter's output is multiplied by
      * @param base         where the pretrained weights came from ("scratch" when none)
      * @param inputWords   true when inputs are split into words (tagging): predict splits text on whitespace
+     * @param labelToken   tagging: "first" or "last", the token of each word its label sits on and its prediction is
+     *                     read at ({@link TaskEncoder.LabelToken}); null (older models) reads as first
      */
     public record Spec(String task, String backbone, String pooling, int maxLength, String method, LoraConfig lora,
-                       int adapterSize, String adapterKind, float adapterScale, String base, boolean inputWords) {
+                       int adapterSize, String adapterKind, float adapterScale, String base, boolean inputWords,
+                       String labelToken) {
         public Spec {
             adapterKind = Adapters.requireKind(adapterKind == null ? Adapters.SEQUENTIAL : adapterKind);
+            labelToken = TaskEncoder.LabelToken.parse(labelToken == null ? "first" : labelToken).cliName();  // saved before: first
         }
     }
 

@@ -14,26 +14,52 @@ import java.util.List;
 /**
  * Turns text and tagged words into model inputs with any tokenizer. A WordPiece tokenizer gets BERT's
  * [CLS] ... [SEP] around every input; others (char, byte BPE) get the bare tokens, words joined by spaces.
- * For tagging, a word's label goes on its first token and its other tokens get -100 (ignored), as Hugging Face's
- * token-classification examples do; a prediction for a word is read at its first token.
+ * For tagging, one token of each word carries its label and the others get -100 (ignored), and the word's
+ * prediction is read at that token: its first, as Hugging Face's token-classification examples do, or its last
+ * ({@link LabelToken}).
  */
 public final class TaskEncoder {
 
     /** Token ids of one input and its labels: one (sequence task) or one per token, -100 where none. */
     public record Encoded(int[] ids, int[] labels) {}
 
-    /** ids, and the position of each kept word's first token (words cut off by maxLength are absent). */
-    public record Words(int[] ids, int[] firstToken) {}
+    /** ids, and the position of the token that carries each kept word's label (words cut off by maxLength are absent). */
+    public record Words(int[] ids, int[] labelTokens) {}
+
+    /**
+     * Which of a word's tokens carries its label. FIRST is Hugging Face's alignment; LAST puts it where a word's
+     * ending is ("walk ##ing"), which is what marks most English part-of-speech tags, so a model need not first
+     * carry the ending back to the word's first token through attention.
+     */
+    public enum LabelToken {
+        FIRST, LAST;
+
+        /** first or last, as the CLI and finetune_config.json spell them. */
+        public static LabelToken parse(String name) {
+            for (LabelToken t : values()) if (t.cliName().equals(name)) return t;
+            throw new IllegalArgumentException("unknown label token '" + name + "': use first or last");
+        }
+
+        public String cliName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private final Tokenizer tokenizer;
     private final int maxLength;
     private final int padId;
+    private final LabelToken labelToken;
 
     public TaskEncoder(Tokenizer tokenizer, int maxLength) {
+        this(tokenizer, maxLength, LabelToken.FIRST);
+    }
+
+    public TaskEncoder(Tokenizer tokenizer, int maxLength, LabelToken labelToken) {
         if (maxLength < 3) throw new IllegalArgumentException("task encoder: maxLength must be >= 3, got " + maxLength);
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
         this.padId = tokenizer instanceof WordPiece wp ? wp.padId() : 0;
+        this.labelToken = labelToken;
     }
 
     /** Token ids of a text, cut to maxLength (with [CLS]/[SEP] for WordPiece). */
@@ -44,22 +70,22 @@ public final class TaskEncoder {
         return Arrays.copyOf(ids, Math.min(ids.length, maxLength));
     }
 
-    /** Token ids of pre-split words and where each word starts; words that do not fit in maxLength are dropped. */
+    /** Token ids of pre-split words and each word's label token; words that do not fit in maxLength are dropped. */
     public Words words(List<String> words) {
         WordPiece wp = tokenizer instanceof WordPiece w ? w : null;
         int budget = wp != null ? maxLength - 1 : maxLength;     // room for [SEP]
         List<Integer> ids = new ArrayList<>();
-        List<Integer> first = new ArrayList<>();
+        List<Integer> labelTokens = new ArrayList<>();
         if (wp != null) ids.add(wp.clsId());
         for (int i = 0; i < words.size(); i++) {
             int[] pieces = wp != null ? wp.encode(words.get(i)) : tokenizer.encode(i == 0 ? words.get(i) : " " + words.get(i));
             if (pieces.length == 0) pieces = wp != null ? new int[] {wp.unkId()} : tokenizer.encode(" ");
             if (ids.size() + pieces.length > budget) break;
-            first.add(ids.size());
+            labelTokens.add(ids.size() + (labelToken == LabelToken.LAST ? pieces.length - 1 : 0));
             for (int p : pieces) ids.add(p);
         }
         if (wp != null) ids.add(wp.sepId());
-        return new Words(ids.stream().mapToInt(Integer::intValue).toArray(), first.stream().mapToInt(Integer::intValue).toArray());
+        return new Words(ids.stream().mapToInt(Integer::intValue).toArray(), labelTokens.stream().mapToInt(Integer::intValue).toArray());
     }
 
     public Encoded sequence(TextExample e, LabelVocab labels) {
@@ -70,7 +96,7 @@ public final class TaskEncoder {
         Words w = words(s.words());
         int[] y = new int[w.ids().length];
         Arrays.fill(y, TaskModel.IGNORE_INDEX);
-        for (int i = 0; i < w.firstToken().length; i++) y[w.firstToken()[i]] = labels.id(s.tags().get(i));
+        for (int i = 0; i < w.labelTokens().length; i++) y[w.labelTokens()[i]] = labels.id(s.tags().get(i));
         return new Encoded(w.ids(), y);
     }
 

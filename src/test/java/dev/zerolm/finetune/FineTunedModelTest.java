@@ -20,7 +20,7 @@ class FineTunedModelTest {
 
     @Test
     void savedLoraModelReloadsToTheSameLogitsWithItsPeftAdapter(@TempDir Path dir) throws Exception {
-        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, null, 0f, "test", false);
+        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, null, 0f, "test", false, null);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.gpt(1)), spec, 2, 0f, new Rng(2));
         Trainable.apply(model, Method.LORA);
         var f = TinyModels.finetuner(model, List.of("no7", "has7"), Finetuner.Config.defaults().withEpochs(2).withBatchSize(4).withLr(1e-2f));
@@ -44,7 +44,7 @@ class FineTunedModelTest {
     @Test
     void adaptersWithEmbeddingLoraTrainBothAndReloadWithoutAPeftCopy(@TempDir Path dir) throws Exception {
         var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter",
-                new LoraConfig(2, 4, 0f, List.of("word_embeddings")), 4, null, 0f, "test", false);
+                new LoraConfig(2, 4, 0f, List.of("word_embeddings")), 4, null, 0f, "test", false, null);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
         Trainable.apply(model, Method.ADAPTER);
         var before = new java.util.HashMap<String, float[]>();
@@ -70,7 +70,7 @@ class FineTunedModelTest {
 
     @Test
     void parallelAdaptersReloadWithTheirKindAndScale(@TempDir Path dir) throws Exception {
-        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 2f, "test", false);
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 2f, "test", false, null);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
         Rng rng = new Rng(5);
         model.namedParameters().forEach((k, v) -> { if (k.contains(".adapter.up.")) v.copyFrom(Tensor.randn(rng, 0f, 0.3f, v.shape())); });
@@ -84,8 +84,32 @@ class FineTunedModelTest {
             float[] logits = model.logits(ids, null).toArray();
             assertThat(back.model().logits(ids, null).toArray()).containsExactly(logits);
         }
-        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, "serial", 2f, "test", false))
+        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, "serial", 2f, "test", false, null))
                 .hasMessageContaining("unknown adapter kind 'serial'");
+    }
+
+    @Test
+    void labelTokenIsSavedAndAnOlderSpecReadsAsFirst() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "full", null, 0, null, 0f, "test", true, "last");
+        assertThat(json.readValue(json.writeValueAsString(spec), FineTunedModel.Spec.class)).isEqualTo(spec);
+        String older = json.writeValueAsString(spec).replace(",\"labelToken\":\"last\"", "");
+        assertThat(older).doesNotContain("labelToken");
+        assertThat(json.readValue(older, FineTunedModel.Spec.class).labelToken()).isEqualTo("first");
+        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "full", null, 0, null, 0f, "test", true, "middle"))
+                .hasMessageContaining("unknown label token 'middle': use first or last");
+    }
+
+    @Test
+    void taskEncoderPutsEachWordsLabelOnItsLastPieceWhenAsked() {
+        var wp = dev.zerolm.tokenize.WordPiece.fromVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "walk", "##ing", "dog"),
+                dev.zerolm.tokenize.WordPieceConfig.uncased());
+        var enc = new TaskEncoder(wp, 16, TaskEncoder.LabelToken.LAST);
+        var labels = LabelVocab.closed(List.of("at", "nn", "vbg"));
+        var e = enc.tagged(new dev.zerolm.data.TaggedSentence(List.of("the", "walking", "dog"), List.of("at", "vbg", "nn"), "t"), labels);
+        assertThat(e.ids()).containsExactly(2, 5, 6, 7, 8, 3);
+        assertThat(e.labels()).containsExactly(-100, labels.id("at"), -100, labels.id("vbg"), labels.id("nn"), -100);
+        assertThat(enc.words(List.of("the", "walking", "dog")).labelTokens()).containsExactly(1, 3, 4);   // where predict reads
     }
 
     @Test
