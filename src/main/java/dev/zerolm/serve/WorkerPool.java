@@ -1,11 +1,10 @@
 package dev.zerolm.serve;
 
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,16 +16,23 @@ import java.util.function.Function;
  * A fixed number of worker threads and a bounded queue in front of them. A request that finds both full is refused
  * at once (the server answers 429); one that waits or runs past its deadline is cancelled, and a queued one that
  * never started is simply dropped.
+ *
+ * <p>Admission counts requests (running or waiting) against workers + queueSize, rather than leaving it to a bounded
+ * queue: a burst that arrives before the idle workers have taken the first jobs off the queue would otherwise find
+ * the queue full and get 429s with workers free.
  */
 public final class WorkerPool implements AutoCloseable {
 
     private final ThreadPoolExecutor executor;
     private final int queueSize;
+    private final int capacity;
+    private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
 
     public WorkerPool(int workers, int queueSize) {
         this.queueSize = queueSize;
-        BlockingQueue<Runnable> queue = queueSize == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueSize);
+        this.capacity = workers + queueSize;
+        BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();    // bounded by admission, see above
         AtomicInteger ids = new AtomicInteger();
         executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, queue, r -> {
             Thread t = new Thread(r, "zerolm-worker-" + ids.incrementAndGet());
@@ -52,16 +58,22 @@ public final class WorkerPool implements AutoCloseable {
      * Throws 429 when the queue is full, 503 when the pool is shutting down, 504 after the deadline.
      */
     public <T> T run(Function<BooleanSupplier, T> work, long deadlineNanos, long timeoutSeconds) throws InterruptedException {
+        if (executor.isShutdown()) throw ApiException.shuttingDown();
+        if (admitted.incrementAndGet() > capacity) {
+            admitted.decrementAndGet();
+            throw ApiException.overloaded(queueSize);
+        }
         Job<T> job = new Job<>(work, deadlineNanos);
         try {
             executor.execute(job);
-        } catch (RejectedExecutionException e) {
-            if (executor.isShutdown()) throw ApiException.shuttingDown();
-            throw ApiException.overloaded(queueSize);
+        } catch (RejectedExecutionException e) {          // shut down since the check above
+            job.release();
+            throw ApiException.shuttingDown();
         }
         if (!job.done.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             job.cancel();
-            if (!executor.remove(job)) job.done.await();     // running: it stops within one step
+            if (executor.remove(job)) job.release();         // never started
+            else job.done.await();                          // running: it stops within one step
             if (job.error == null) throw ApiException.timeout(timeoutSeconds);
         }
         if (job.error instanceof CancellationException) throw ApiException.timeout(timeoutSeconds);
@@ -86,7 +98,7 @@ public final class WorkerPool implements AutoCloseable {
     private final class Job<T> implements Runnable {
         private final Function<BooleanSupplier, T> work;
         private final long deadlineNanos;
-        private final AtomicBoolean cancelled = new AtomicBoolean();
+        private final AtomicBoolean cancelled = new AtomicBoolean(), released = new AtomicBoolean();
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile T result;
         private volatile Throwable error;
@@ -100,6 +112,11 @@ public final class WorkerPool implements AutoCloseable {
             cancelled.set(true);
         }
 
+        /** Gives its place back to the next request, once. */
+        void release() {
+            if (released.compareAndSet(false, true)) admitted.decrementAndGet();
+        }
+
         @Override
         public void run() {
             busy.incrementAndGet();
@@ -111,6 +128,7 @@ public final class WorkerPool implements AutoCloseable {
                 error = t;
             } finally {
                 busy.decrementAndGet();
+                release();
                 done.countDown();
             }
         }

@@ -346,7 +346,7 @@ class OpenAiServerTest {
                     running.add(http.sendAsync(requestTo(url, "/v1/completions", held, null), HttpResponse.BodyHandlers.ofString()));
                 }
                 awaitMetric(url, "zerolm_queue_depth", 2.0, 20_000);
-                assertThat(metric(url, "zerolm_requests_in_progress")).isEqualTo(2.0);   // both workers held at the gate
+                awaitMetric(url, "zerolm_requests_in_progress", 2.0, 20_000);   // both workers held at the gate
                 HttpResponse<String> refused = http.send(requestTo(url, "/v1/completions", held, null), HttpResponse.BodyHandlers.ofString());
                 assertThat(refused.statusCode()).isEqualTo(429);
                 assertThat(refused.headers().firstValue("Retry-After")).contains("1");
