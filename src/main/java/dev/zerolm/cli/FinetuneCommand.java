@@ -105,8 +105,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     Float adapterScale;
     @Option(names = "--pooling", description = "cls, last or mean (default: cls for BERT, last for GPT).") String pooling;
     @Option(names = "--label-token", defaultValue = "first", description = "Tagging: which token of a word that splits into "
-            + "several carries its label and prediction: first (Hugging Face's alignment) or last (where its ending is, "
-            + "which marks most English part-of-speech tags). Default: ${DEFAULT-VALUE}.")
+            + "several carries its label and prediction: first (Hugging Face's alignment), last (where its ending is, "
+            + "which marks most English part-of-speech tags) or both (on the last, the head reading the first token's "
+            + "state beside it: a head twice as wide). Default: ${DEFAULT-VALUE}.")
     String labelToken;
     @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout before the head. Default: ${DEFAULT-VALUE}.") float dropout;
 

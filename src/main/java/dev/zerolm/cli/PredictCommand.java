@@ -39,7 +39,8 @@ public final class PredictCommand implements Callable<Integer> {
                 if (m.spec().task().equals("token")) {
                     List<String> words = Arrays.asList(text.trim().split("\\s+"));
                     TaskEncoder.Words w = encoder.words(words);
-                    Tensor logits = m.model().logits(IntTensor.of(w.ids(), 1, w.ids().length), null);   // (1, T, L)
+                    var input = encoder.collate(List.of(new TaskEncoder.Encoded(w.ids(), new int[w.ids().length], w.wordStarts())), true);
+                    Tensor logits = m.model().logits(input);                                             // (1, T, L)
                     int[] best = logits.argmax(-1, false).data();
                     StringBuilder sb = new StringBuilder();
                     for (int i = 0; i < w.labelTokens().length; i++) {

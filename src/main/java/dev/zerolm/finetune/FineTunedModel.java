@@ -60,8 +60,9 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
      * @param adapterScale what a parallel adapter's output is multiplied by
      * @param base         where the pretrained weights came from ("scratch" when none)
      * @param inputWords   true when inputs are split into words (tagging): predict splits text on whitespace
-     * @param labelToken   tagging: "first" or "last", the token of each word its label sits on and its prediction is
-     *                     read at ({@link TaskEncoder.LabelToken}); null (older models) reads as first
+     * @param labelToken   tagging: "first", "last" or "both", the token of each word its label sits on and its
+     *                     prediction is read at, and whether the head also reads the word's first token
+     *                     ({@link TaskEncoder.LabelToken}); null (older models) reads as first
      */
     public record Spec(String task, String backbone, String pooling, int maxLength, String method, LoraConfig lora,
                        int adapterSize, String adapterKind, float adapterScale, String base, boolean inputWords,
@@ -130,7 +131,7 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
     /** A task model for the spec around backbone, with its LoRA or adapters injected (but nothing frozen yet). */
     public static TaskModel build(Backbone backbone, Spec spec, int numLabels, float dropout, Rng rng) {
         TaskModel model = spec.task().equals("token")
-                ? new TokenClassifier(backbone, numLabels, dropout, rng)
+                ? new TokenClassifier(backbone, numLabels, TaskEncoder.LabelToken.parse(spec.labelToken()) == TaskEncoder.LabelToken.BOTH, dropout, rng)
                 : new SequenceClassifier(backbone, numLabels, Pooling.parse(spec.pooling()), dropout, rng);
         if (spec.lora() != null) Lora.inject(backbone.module(), spec.lora(), rng);
         if (spec.adapterSize() > 0) Adapters.inject(backbone, spec.adapterSize(), spec.adapterKind(), spec.adapterScale(), rng);

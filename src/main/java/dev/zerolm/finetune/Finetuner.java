@@ -31,8 +31,15 @@ import java.util.function.ToIntFunction;
  */
 public final class Finetuner<E> {
 
-    /** Padded tensors of a batch: ids and mask (B, T); labels (B) for sequences or (B, T) for tokens, -100 = ignore. */
-    public record Batch(IntTensor ids, IntTensor attentionMask, IntTensor labels) {}
+    /**
+     * Padded tensors of a batch: ids and mask (B, T); labels (B) for sequences or (B, T) for tokens, -100 = ignore;
+     * for tokens, where each token's word starts (B, T), or null when the model needs none.
+     */
+    public record Batch(IntTensor ids, IntTensor attentionMask, IntTensor labels, IntTensor wordStarts) {
+        public Batch(IntTensor ids, IntTensor attentionMask, IntTensor labels) {
+            this(ids, attentionMask, labels, null);
+        }
+    }
 
     /** Pads a list of examples into one batch. */
     @FunctionalInterface
@@ -146,7 +153,7 @@ public final class Finetuner<E> {
             for (int b = 0; b < batches.size() && !stop; b++) {
                 model.train(true);
                 Batch batch = collator.collate(batches.get(b));
-                Tensor loss = model.loss(model.logits(batch.ids(), batch.attentionMask()), batch.labels());
+                Tensor loss = model.loss(model.logits(batch), batch.labels());
                 optimizer.zeroGrad();
                 loss.backward();
                 if (config.gradClip() > 0) GradClip.clipGlobalNorm(trainable, config.gradClip());
@@ -200,7 +207,7 @@ public final class Finetuner<E> {
         try (var ignored = GradMode.noGrad()) {
             for (int i = 0; i < sorted.size(); i += batchSize) {
                 Batch batch = collator.collate(sorted.subList(i, Math.min(sorted.size(), i + batchSize)));
-                Tensor logits = model.logits(batch.ids(), batch.attentionMask());
+                Tensor logits = model.logits(batch);
                 int[] gold = batch.labels().data();
                 int n = 0;
                 for (int g : gold) if (g != TaskModel.IGNORE_INDEX) n++;

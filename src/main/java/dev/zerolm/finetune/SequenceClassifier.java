@@ -10,7 +10,7 @@ public final class SequenceClassifier extends TaskModel {
     private final Pooling pooling;
 
     public SequenceClassifier(Backbone backbone, int numLabels, Pooling pooling, float dropout, Rng rng) {
-        super(backbone, numLabels, dropout, rng);
+        super(backbone, backbone.hiddenSize(), numLabels, dropout, rng);
         this.pooling = pooling;
     }
 

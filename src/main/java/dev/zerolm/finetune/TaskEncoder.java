@@ -16,28 +16,37 @@ import java.util.List;
  * [CLS] ... [SEP] around every input; others (char, byte BPE) get the bare tokens, words joined by spaces.
  * For tagging, one token of each word carries its label and the others get -100 (ignored), and the word's
  * prediction is read at that token: its first, as Hugging Face's token-classification examples do, or its last
- * ({@link LabelToken}).
+ * ({@link LabelToken}). Every token also records where its word starts, for a head that reads a word's first and
+ * last tokens side by side.
  */
 public final class TaskEncoder {
 
-    /** Token ids of one input and its labels: one (sequence task) or one per token, -100 where none. */
-    public record Encoded(int[] ids, int[] labels) {}
+    /**
+     * Token ids of one input and its labels: one (sequence task) or one per token, -100 where none; for tagging,
+     * wordStarts[t] is the position of the first token of t's word (t itself for [CLS] and [SEP]), else null.
+     */
+    public record Encoded(int[] ids, int[] labels, int[] wordStarts) {}
 
-    /** ids, and the position of the token that carries each kept word's label (words cut off by maxLength are absent). */
-    public record Words(int[] ids, int[] labelTokens) {}
+    /**
+     * ids; the position of the token that carries each kept word's label (words cut off by maxLength are absent);
+     * per token, the position of its word's first token.
+     */
+    public record Words(int[] ids, int[] labelTokens, int[] wordStarts) {}
 
     /**
      * Which of a word's tokens carries its label. FIRST is Hugging Face's alignment; LAST puts it where a word's
      * ending is ("walk ##ing"), which is what marks most English part-of-speech tags, so a model need not first
-     * carry the ending back to the word's first token through attention.
+     * carry the ending back to the word's first token through attention. BOTH puts it on the last token too, and
+     * the head reads the last token's state next to the first token's (where a capital or a stem is): a tagger
+     * with {@link TokenClassifier#readsWordStarts() twice as wide} a head.
      */
     public enum LabelToken {
-        FIRST, LAST;
+        FIRST, LAST, BOTH;
 
-        /** first or last, as the CLI and finetune_config.json spell them. */
+        /** first, last or both, as the CLI and finetune_config.json spell them. */
         public static LabelToken parse(String name) {
             for (LabelToken t : values()) if (t.cliName().equals(name)) return t;
-            throw new IllegalArgumentException("unknown label token '" + name + "': use first or last");
+            throw new IllegalArgumentException("unknown label token '" + name + "': use first, last or both");
         }
 
         public String cliName() {
@@ -75,21 +84,35 @@ public final class TaskEncoder {
         WordPiece wp = tokenizer instanceof WordPiece w ? w : null;
         int budget = wp != null ? maxLength - 1 : maxLength;     // room for [SEP]
         List<Integer> ids = new ArrayList<>();
-        List<Integer> labelTokens = new ArrayList<>();
-        if (wp != null) ids.add(wp.clsId());
+        List<Integer> labelTokens = new ArrayList<>(), wordStarts = new ArrayList<>();
+        if (wp != null) {
+            ids.add(wp.clsId());
+            wordStarts.add(0);
+        }
         for (int i = 0; i < words.size(); i++) {
             int[] pieces = wp != null ? wp.encode(words.get(i)) : tokenizer.encode(i == 0 ? words.get(i) : " " + words.get(i));
             if (pieces.length == 0) pieces = wp != null ? new int[] {wp.unkId()} : tokenizer.encode(" ");
             if (ids.size() + pieces.length > budget) break;
-            labelTokens.add(ids.size() + (labelToken == LabelToken.LAST ? pieces.length - 1 : 0));
-            for (int p : pieces) ids.add(p);
+            int start = ids.size();
+            labelTokens.add(start + (labelToken == LabelToken.FIRST ? 0 : pieces.length - 1));
+            for (int p : pieces) {
+                ids.add(p);
+                wordStarts.add(start);
+            }
         }
-        if (wp != null) ids.add(wp.sepId());
-        return new Words(ids.stream().mapToInt(Integer::intValue).toArray(), labelTokens.stream().mapToInt(Integer::intValue).toArray());
+        if (wp != null) {
+            wordStarts.add(ids.size());
+            ids.add(wp.sepId());
+        }
+        return new Words(ints(ids), ints(labelTokens), ints(wordStarts));
+    }
+
+    private static int[] ints(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public Encoded sequence(TextExample e, LabelVocab labels) {
-        return new Encoded(text(e.text()), new int[] {labels.id(e.label())});
+        return new Encoded(text(e.text()), new int[] {labels.id(e.label())}, null);
     }
 
     public Encoded tagged(TaggedSentence s, LabelVocab labels) {
@@ -97,25 +120,34 @@ public final class TaskEncoder {
         int[] y = new int[w.ids().length];
         Arrays.fill(y, TaskModel.IGNORE_INDEX);
         for (int i = 0; i < w.labelTokens().length; i++) y[w.labelTokens()[i]] = labels.id(s.tags().get(i));
-        return new Encoded(w.ids(), y);
+        return new Encoded(w.ids(), y, w.wordStarts());
     }
 
-    /** Right-pads encoded examples into a batch (sequence labels (B), token labels (B, T) padded with -100). */
+    /**
+     * Right-pads encoded examples into a batch (sequence labels (B), token labels (B, T) padded with -100; for
+     * tagging, word starts (B, T) with a padding position its own start).
+     */
     public Finetuner.Batch collate(List<Encoded> examples, boolean tokenTask) {
         int B = examples.size(), T = 0;
         for (Encoded e : examples) T = Math.max(T, e.ids().length);
         int[] ids = new int[B * T], mask = new int[B * T], labels = new int[tokenTask ? B * T : B];
+        int[] starts = tokenTask ? new int[B * T] : null;
         Arrays.fill(ids, padId);
         Arrays.fill(labels, TaskModel.IGNORE_INDEX);
         for (int b = 0; b < B; b++) {
             Encoded e = examples.get(b);
-            System.arraycopy(e.ids(), 0, ids, b * T, e.ids().length);
-            Arrays.fill(mask, b * T, b * T + e.ids().length, 1);
-            if (tokenTask) System.arraycopy(e.labels(), 0, labels, b * T, e.labels().length);
-            else labels[b] = e.labels()[0];
+            int n = e.ids().length;
+            System.arraycopy(e.ids(), 0, ids, b * T, n);
+            Arrays.fill(mask, b * T, b * T + n, 1);
+            if (tokenTask) {
+                System.arraycopy(e.labels(), 0, labels, b * T, n);
+                for (int t = 0; t < T; t++) starts[b * T + t] = t < n && e.wordStarts() != null ? e.wordStarts()[t] : t;
+            } else {
+                labels[b] = e.labels()[0];
+            }
         }
         return new Finetuner.Batch(IntTensor.of(ids, B, T), IntTensor.of(mask, B, T),
-                tokenTask ? IntTensor.of(labels, B, T) : IntTensor.of(labels, B));
+                tokenTask ? IntTensor.of(labels, B, T) : IntTensor.of(labels, B), tokenTask ? IntTensor.of(starts, B, T) : null);
     }
 
     public Tokenizer tokenizer() {

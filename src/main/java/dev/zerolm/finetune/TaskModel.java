@@ -22,12 +22,13 @@ public abstract sealed class TaskModel extends Module permits SequenceClassifier
     private final Dropout dropout;
     private final Linear classifier;
 
-    protected TaskModel(Backbone backbone, int numLabels, float dropout, Rng rng) {
+    /** A head that reads featureWidth features per position (the backbone's hidden size, or a multiple of it). */
+    protected TaskModel(Backbone backbone, int featureWidth, int numLabels, float dropout, Rng rng) {
         if (numLabels < 2) throw new IllegalArgumentException("task model: needs at least 2 labels, got " + numLabels);
         this.backbone = backbone;
         registerModule("backbone", backbone.module());
         this.dropout = registerModule("dropout", new Dropout(dropout, rng));
-        this.classifier = registerModule("classifier", new Linear(backbone.hiddenSize(), numLabels, true, rng));
+        this.classifier = registerModule("classifier", new Linear(featureWidth, numLabels, true, rng));
         // Small head init (Hugging Face uses N(0, 0.02)): the first losses are near log(numLabels).
         classifier.weight().copyFrom(Tensor.randn(rng, 0f, 0.02f, classifier.weight().shape()));
         classifier.bias().fill(0f);
@@ -35,6 +36,11 @@ public abstract sealed class TaskModel extends Module permits SequenceClassifier
 
     /** Label scores: (B, L) for a sequence classifier, (B, T, L) for a token classifier. */
     public abstract Tensor logits(IntTensor ids, IntTensor attentionMask);
+
+    /** Label scores of a collated batch (a token classifier may read its word starts). */
+    public Tensor logits(Finetuner.Batch batch) {
+        return logits(batch.ids(), batch.attentionMask());
+    }
 
     /** "sequence" or "token", as written in a fine-tuned model's config. */
     public abstract String taskKind();

@@ -105,7 +105,7 @@ class FinetuneCommandTest {
     }
 
     @Test
-    void aTaggerCanLabelEachWordsLastTokenAndPredictReadsItThere(@TempDir Path dir) throws Exception {
+    void aTaggerCanLabelEachWordsLastTokenOrReadBothAndPredictReadsItThere(@TempDir Path dir) throws Exception {
         String conll = """
                 the	at
                 walking	vbg
@@ -116,23 +116,25 @@ class FinetuneCommandTest {
                 cat	nn
                 """;
         Path train = Files.writeString(dir.resolve("t.conll"), conll), valid = Files.writeString(dir.resolve("v.conll"), conll);
-        Path out = dir.resolve("tagger");
-        Run ok = run("finetune", "--task", "tag", "--train", train.toString(), "--valid", valid.toString(), "--from-scratch",
-                "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2", "--epochs", "1", "--label-token", "last",
-                "--out", out.toString());
-        assertThat(ok.exitCode()).as(ok.err()).isZero();
-        Path model;
-        try (var files = Files.walk(out)) {
-            model = files.filter(p -> p.getFileName().toString().equals("finetune_config.json")).findFirst().orElseThrow().getParent();
+        for (String labelToken : java.util.List.of("last", "both")) {
+            Path out = dir.resolve("tagger-" + labelToken);
+            Run ok = run("finetune", "--task", "tag", "--train", train.toString(), "--valid", valid.toString(), "--from-scratch",
+                    "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2", "--epochs", "1", "--label-token", labelToken,
+                    "--out", out.toString());
+            assertThat(ok.exitCode()).as(ok.err()).isZero();
+            Path model;
+            try (var files = Files.walk(out)) {
+                model = files.filter(p -> p.getFileName().toString().equals("finetune_config.json")).findFirst().orElseThrow().getParent();
+            }
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(model.resolve("finetune_config.json").toFile());
+            assertThat(json.path("labelToken").asText()).isEqualTo(labelToken);
+            var predict = new PredictCommand();
+            predict.model = model;
+            predict.texts = java.util.List.of("the barking dogs");
+            var printed = new java.io.ByteArrayOutputStream();
+            predict.run(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8).strip()).matches("the/\\S+ barking/\\S+ dogs/\\S+");
         }
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(model.resolve("finetune_config.json").toFile());
-        assertThat(json.path("labelToken").asText()).isEqualTo("last");
-        var predict = new PredictCommand();
-        predict.model = model;
-        predict.texts = java.util.List.of("the barking dogs");
-        var printed = new java.io.ByteArrayOutputStream();
-        predict.run(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
-        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8).strip()).matches("the/\\S+ barking/\\S+ dogs/\\S+");
 
         Run sequence = run("finetune", "--task", "classify", "--train", jsonl(dir, "c.jsonl").toString(), "--valid",
                 jsonl(dir, "cv.jsonl").toString(), "--from-scratch", "--label-token", "last", "--out", dir.resolve("x").toString());
@@ -141,7 +143,7 @@ class FinetuneCommandTest {
         Run unknown = run("finetune", "--task", "tag", "--train", train.toString(), "--valid", valid.toString(), "--from-scratch",
                 "--label-token", "middle", "--out", dir.resolve("x").toString());
         assertThat(unknown.exitCode()).isEqualTo(1);
-        assertThat(unknown.err()).contains("unknown label token 'middle': use first or last");
+        assertThat(unknown.err()).contains("unknown label token 'middle': use first, last or both");
     }
 
     private static String[] concat(String[] a, String... b) {

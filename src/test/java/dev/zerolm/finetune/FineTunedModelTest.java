@@ -18,6 +18,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FineTunedModelTest {
 
+    private static final dev.zerolm.data.TaggedSentence WALKING_DOG =
+            new dev.zerolm.data.TaggedSentence(List.of("the", "walking", "dog"), List.of("at", "vbg", "nn"), "t");
+
+    /** A WordPiece vocabulary that splits "walking" into walk ##ing. */
+    private static dev.zerolm.tokenize.WordPiece walkingDogPieces() {
+        return dev.zerolm.tokenize.WordPiece.fromVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "walk", "##ing", "dog"),
+                dev.zerolm.tokenize.WordPieceConfig.uncased());
+    }
+
     @Test
     void savedLoraModelReloadsToTheSameLogitsWithItsPeftAdapter(@TempDir Path dir) throws Exception {
         var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, null, 0f, "test", false, null);
@@ -97,28 +106,88 @@ class FineTunedModelTest {
         assertThat(older).doesNotContain("labelToken");
         assertThat(json.readValue(older, FineTunedModel.Spec.class).labelToken()).isEqualTo("first");
         assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "full", null, 0, null, 0f, "test", true, "middle"))
-                .hasMessageContaining("unknown label token 'middle': use first or last");
+                .hasMessageContaining("unknown label token 'middle': use first, last or both");
     }
 
     @Test
     void taskEncoderPutsEachWordsLabelOnItsLastPieceWhenAsked() {
-        var wp = dev.zerolm.tokenize.WordPiece.fromVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "walk", "##ing", "dog"),
-                dev.zerolm.tokenize.WordPieceConfig.uncased());
-        var enc = new TaskEncoder(wp, 16, TaskEncoder.LabelToken.LAST);
+        var enc = new TaskEncoder(walkingDogPieces(), 16, TaskEncoder.LabelToken.LAST);
         var labels = LabelVocab.closed(List.of("at", "nn", "vbg"));
-        var e = enc.tagged(new dev.zerolm.data.TaggedSentence(List.of("the", "walking", "dog"), List.of("at", "vbg", "nn"), "t"), labels);
+        var e = enc.tagged(WALKING_DOG, labels);
         assertThat(e.ids()).containsExactly(2, 5, 6, 7, 8, 3);
         assertThat(e.labels()).containsExactly(-100, labels.id("at"), -100, labels.id("vbg"), labels.id("nn"), -100);
         assertThat(enc.words(List.of("the", "walking", "dog")).labelTokens()).containsExactly(1, 3, 4);   // where predict reads
     }
 
     @Test
-    void taskEncoderPutsEachWordsLabelOnItsFirstPieceOnly() {
-        var wp = dev.zerolm.tokenize.WordPiece.fromVocab(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "walk", "##ing", "dog"),
-                dev.zerolm.tokenize.WordPieceConfig.uncased());
-        var enc = new TaskEncoder(wp, 16);
+    void taskEncoderRecordsWhereEachTokensWordStartsAndBothLabelsTheLastPiece() {
+        var enc = new TaskEncoder(walkingDogPieces(), 16, TaskEncoder.LabelToken.BOTH);
         var labels = LabelVocab.closed(List.of("at", "nn", "vbg"));
-        var e = enc.tagged(new dev.zerolm.data.TaggedSentence(List.of("the", "walking", "dog"), List.of("at", "vbg", "nn"), "t"), labels);
+        var e = enc.tagged(WALKING_DOG, labels);
+        assertThat(e.ids()).containsExactly(2, 5, 6, 7, 8, 3);
+        assertThat(e.labels()).containsExactly(-100, labels.id("at"), -100, labels.id("vbg"), labels.id("nn"), -100);
+        assertThat(e.wordStarts()).containsExactly(0, 1, 2, 2, 4, 5);       // [CLS] the walk ##ing dog [SEP]
+        var short1 = enc.tagged(new dev.zerolm.data.TaggedSentence(List.of("dog"), List.of("nn"), "t"), labels);
+        Finetuner.Batch batch = enc.collate(List.of(e, short1), true);
+        assertThat(batch.wordStarts().shape()).containsExactly(2, 6);
+        assertThat(batch.wordStarts().data()).containsExactly(0, 1, 2, 2, 4, 5, 0, 1, 2, 3, 4, 5);   // padding starts its own word
+        assertThat(enc.collate(List.of(enc.sequence(new dev.zerolm.data.TextExample("the dog", "at", "t"), labels)), false).wordStarts()).isNull();
+    }
+
+    @Test
+    void aHeadThatReadsWordStartsSeesEachTokenBesideItsWordsFirstToken(@TempDir Path dir) throws Exception {
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 1f, "test", true, "both");
+        TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
+        var tagger = (TokenClassifier) model;
+        assertThat(tagger.readsWordStarts()).isTrue();
+        assertThat(model.classifier().weight().shape()).containsExactly(3, 2 * 16);
+        Rng rng = new Rng(6);
+        model.classifier().weight().copyFrom(Tensor.randn(rng, 0f, 0.5f, 3, 32));
+        model.eval();
+        IntTensor ids = IntTensor.of(new int[] {2, 5, 6, 7, 8, 3}, 1, 6), starts = IntTensor.of(new int[] {0, 1, 2, 2, 4, 5}, 1, 6);
+        var batch = new Finetuner.Batch(ids, null, null, starts);
+        try (var ignored = GradMode.noGrad()) {
+            float[] logits = model.logits(batch).toArray();                                  // (1, 6, 3)
+            float[] h = model.backbone().hiddenStates(ids, null).toArray();                  // (1, 6, 16)
+            float[] w = model.classifier().weight().toArray(), bias = model.classifier().bias().toArray();
+            int[] s = starts.data();
+            for (int t = 0; t < 6; t++) {
+                for (int l = 0; l < 3; l++) {
+                    double expected = bias[l];
+                    for (int c = 0; c < 16; c++) expected += w[l * 32 + c] * h[t * 16 + c] + w[l * 32 + 16 + c] * h[s[t] * 16 + c];
+                    assertThat(logits[t * 3 + l]).as("token %d label %d", t, l).isCloseTo((float) expected, org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+            new FineTunedModel(model, CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvw"), LabelVocab.ofNames(List.of("a", "b", "c")), spec).save(dir.resolve("m"));
+            FineTunedModel back = FineTunedModel.load(dir.resolve("m"));
+            assertThat(back.model().logits(batch).toArray()).containsExactly(logits);
+        }
+        assertThatThrownBy(() -> model.logits(ids, null)).hasMessageContaining("pass the word starts");
+        assertThatThrownBy(() -> model.logits(new Finetuner.Batch(ids, null, null, IntTensor.of(new int[] {0, 1, 3, 2, 4, 5}, 1, 6))))
+                .hasMessageContaining("word start 3 of token 2 is not in 0..2");
+    }
+
+    @Test
+    void aHeadThatReadsWordStartsLearnsFromTheFirstTokenOfAWord() {
+        // Token task where a token's label is its word's first id mod 3: only the first piece tells it.
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "freeze", null, 0, null, 0f, "test", true, "both");
+        TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
+        Trainable.apply(model, Method.FREEZE);
+        Finetuner.Batch batch = new Finetuner.Batch(IntTensor.of(new int[] {4, 9, 10, 5, 11, 12}, 1, 6), null,
+                IntTensor.of(new int[] {1, -100, 1, 2, -100, 2}, 1, 6), IntTensor.of(new int[] {0, 0, 0, 3, 3, 3}, 1, 6));
+        Tensor loss = model.loss(model.logits(batch), batch.labels());
+        loss.backward();
+        float[] g = model.classifier().weight().grad().toArray();                           // (3, 32)
+        double firstHalf = 0;
+        for (int l = 0; l < 3; l++) for (int c = 16; c < 32; c++) firstHalf += Math.abs(g[l * 32 + c]);
+        assertThat(firstHalf).as("the head's weights over the first tokens' states get a gradient").isGreaterThan(0);
+    }
+
+    @Test
+    void taskEncoderPutsEachWordsLabelOnItsFirstPieceOnly() {
+        var enc = new TaskEncoder(walkingDogPieces(), 16);
+        var labels = LabelVocab.closed(List.of("at", "nn", "vbg"));
+        var e = enc.tagged(WALKING_DOG, labels);
         assertThat(e.ids()).containsExactly(2, 5, 6, 7, 8, 3);
         assertThat(e.labels()).containsExactly(-100, labels.id("at"), labels.id("vbg"), -100, labels.id("nn"), -100);
     }
