@@ -31,6 +31,11 @@ public final class GradMode {
         return DISABLED_DEPTH.get()[0] > 0 && BACKWARD_DEPTH.get()[0] == 0;
     }
 
+    /** Whether this thread runs a forward pass that records a graph: grad is on and no backward pass is running. */
+    public static boolean isRecordingForward() {
+        return DISABLED_DEPTH.get()[0] == 0 && BACKWARD_DEPTH.get()[0] == 0;
+    }
+
     /** The scope the engine runs backward rules in: no recording, and not a no-grad forward pass either. */
     static Scope backwardPass() {
         int[] disabled = DISABLED_DEPTH.get(), backward = BACKWARD_DEPTH.get();

@@ -3,6 +3,7 @@ package dev.zerolm.bench;
 import dev.zerolm.autograd.GradMode;
 import dev.zerolm.models.GPT;
 import dev.zerolm.nn.KVCache;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
@@ -39,8 +40,9 @@ public final class ModelBench {
             xy[1] = randomTokens(rng, m);
         }, () -> {
             optimizer.zeroGrad();
-            Tensor loss = model.loss(xy[0], xy[1]);
-            loss.backward();
+            try (var pass = BufferPool.trainingPass()) {
+                model.loss(xy[0], xy[1]).backward();
+            }
             optimizer.step();
         }, () -> before[0] = StepCost.Counters.now());
         // The counters also see the untimed batch preparation: two int arrays per step, negligible next to a step.

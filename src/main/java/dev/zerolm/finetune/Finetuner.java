@@ -3,6 +3,7 @@ package dev.zerolm.finetune;
 import dev.zerolm.autograd.GradMode;
 import dev.zerolm.eval.ConfusionMatrix;
 import dev.zerolm.io.IOConsumer;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
@@ -153,14 +154,18 @@ public final class Finetuner<E> {
             for (int b = 0; b < batches.size() && !stop; b++) {
                 model.train(true);
                 Batch batch = collator.collate(batches.get(b));
-                Tensor loss = model.loss(model.logits(batch), batch.labels());
                 optimizer.zeroGrad();
-                loss.backward();
+                float lossValue;
+                try (var pass = BufferPool.trainingPass()) {       // activations recycled once backward is done
+                    Tensor loss = model.loss(model.logits(batch), batch.labels());
+                    lossValue = loss.item();
+                    loss.backward();
+                }
                 if (config.gradClip() > 0) GradClip.clipGlobalNorm(trainable, config.gradClip());
                 float lr = schedule.lr(step);
                 optimizer.setLearningRate(lr);
                 optimizer.step();
-                progress.step(step, loss.item(), lr, batch.ids().numel());
+                progress.step(step, lossValue, lr, batch.ids().numel());
                 step++;
                 boolean endOfEpoch = b == batches.size() - 1;
                 if (config.evalEvery() > 0 ? step % config.evalEvery() == 0 || step == totalSteps : endOfEpoch) {

@@ -2,10 +2,12 @@ package dev.zerolm.tensor;
 
 import dev.zerolm.autograd.GradMode;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -24,40 +26,54 @@ import java.util.WeakHashMap;
  * forward made about 70 MB of fresh arrays per block, zeroed by the allocating thread while the other workers
  * waited; recycling them made the pass 9% faster.)
  *
+ * <p>A training loop recycles the activations of its graph with {@link #trainingPass}: inside it, the ops of a
+ * forward pass that records a graph take their results from the pool too, and all of them go back when the pass
+ * closes, after backward, when the graph is dead.
+ *
  * <p>Only arrays minted here are ever recycled: user tensors, parameters and parameter gradients ({@code .grad},
  * always a copy) never are. A taken array holds old values: the op must write every element. An array is handed
- * back at most once however often it is given. The pool keeps at most a quarter of the maximum heap. A training
- * step needs the same lengths every time (GPT-2 124M: 420 MB in the pool); when shapes keep changing
+ * back at most once however often it is given. The pool keeps at most three quarters of the maximum heap, softly: the collector
+ * reclaims free arrays rather than run out of memory. A training step needs the same lengths every time (GPT-2
+ * 124M: 420 MB of gradients in the pool, and its activations in a training pass); when shapes keep changing
  * (variable-length fine-tuning batches) and the pool fills with lengths nobody asks for any more, it is emptied
  * and refills with the current ones.
  */
 public final class BufferPool {
 
-    /** At most this many floats wait in the pool: a quarter of the maximum heap. */
-    private static long capacityFloats = Runtime.getRuntime().maxMemory() / 4 / Float.BYTES;
+    /**
+     * At most this many floats wait in the pool: three quarters of the maximum heap, room for a training step's
+     * activations even in a heap sized to the step (model B of the bench needs 433 MiB in a 1 GiB heap). Free arrays
+     * are held softly, so the collector takes them back before the heap runs out.
+     */
+    private static long capacityFloats = Runtime.getRuntime().maxMemory() / 4 * 3 / Float.BYTES;
 
-    private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
+    private static final Map<Integer, ArrayDeque<SoftReference<float[]>>> FREE = new HashMap<>();
     /**
      * Every array minted here and not dropped from the pool: the only ones {@link #give} takes back. Weak (arrays
      * hash by identity), so an array that is never given back, e.g. after backward with retainGraph, is not leaked.
      */
     private static final Set<float[]> MINTED = Collections.newSetFromMap(new WeakHashMap<>());
-    /** The arrays now in FREE (arrays hash by identity): a second give of one must not hand it to two takers. */
-    private static final Set<float[]> FREE_ARRAYS = new HashSet<>();
+    /** The arrays now in FREE: a second give of one must not hand it to two takers. Weak, as FREE holds them softly. */
+    private static final Set<float[]> FREE_ARRAYS = Collections.newSetFromMap(new WeakHashMap<>());
+    /** Floats of the arrays in FREE, counting any the collector has already taken until they are polled. */
     private static long pooledFloats;
+    /** This thread's open {@link #trainingPass}: the activations it handed out, or null outside one. */
+    private static final ThreadLocal<TrainingPass> PASS = new ThreadLocal<>();
 
     private BufferPool() {}
 
     /** An array of n floats with unspecified contents, recycled when one is free. */
     public static synchronized float[] take(int n) {
-        ArrayDeque<float[]> free = FREE.get(n);
-        float[] a = free == null ? null : free.pollFirst();
-        if (a != null) {
-            FREE_ARRAYS.remove(a);
+        ArrayDeque<SoftReference<float[]>> free = FREE.get(n);
+        while (free != null && !free.isEmpty()) {
+            float[] a = free.pollFirst().get();
             pooledFloats -= n;
-            return a;
+            if (a != null) {
+                FREE_ARRAYS.remove(a);
+                return a;
+            }
         }
-        a = new float[n];
+        float[] a = new float[n];
         MINTED.add(a);
         return a;
     }
@@ -75,7 +91,7 @@ public final class BufferPool {
             MINTED.remove(a);                                   // too big to keep: let the collector have it
             return;
         }
-        FREE.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addFirst(a);
+        FREE.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addFirst(new SoftReference<>(a));
         FREE_ARRAYS.add(a);
         pooledFloats += a.length;
     }
@@ -86,7 +102,51 @@ public final class BufferPool {
      * on, backward may keep it; inside backward, rules and optimiser hooks may keep what their ops make).
      */
     public static float[] forOutput(int n) {
-        return GradMode.isNoGradForward() ? take(n) : new float[n];
+        if (GradMode.isNoGradForward()) return take(n);
+        TrainingPass pass = PASS.get();
+        if (pass != null && GradMode.isRecordingForward()) {
+            float[] a = take(n);
+            pass.handedOut.add(a);
+            return a;
+        }
+        return new float[n];
+    }
+
+    /**
+     * Opens a forward and backward pass whose activations come from the pool and all go back at close:
+     * {@code try (var pass = BufferPool.trainingPass()) { loss = model.loss(x, y); l = loss.item(); loss.backward(); }}.
+     * The caller vouches that nothing reads a tensor the forward pass made once the pass is closed (the loss is read
+     * before). Backward rules, no-grad work and anything outside the pass allocate as before. Passes nest.
+     */
+    public static TrainingPass trainingPass() {
+        TrainingPass pass = new TrainingPass(PASS.get());
+        PASS.set(pass);
+        return pass;
+    }
+
+    /** An open {@link #trainingPass}; closing it returns every activation it handed out. */
+    public static final class TrainingPass implements AutoCloseable {
+        private final TrainingPass outer;
+        private final List<float[]> handedOut = new ArrayList<>();
+        private boolean closed;
+
+        private TrainingPass(TrainingPass outer) {
+            this.outer = outer;
+        }
+
+        /** Activations handed out so far (tests). */
+        public int handedOut() {
+            return handedOut.size();
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            if (PASS.get() == this) PASS.set(outer);
+            for (float[] a : handedOut) give(a);
+            handedOut.clear();
+        }
     }
 
     /**
@@ -124,7 +184,12 @@ public final class BufferPool {
 
     /** Drops every free array (tests; a program switching to a different model). */
     public static synchronized void clear() {
-        for (ArrayDeque<float[]> q : FREE.values()) for (float[] a : q) MINTED.remove(a);
+        for (ArrayDeque<SoftReference<float[]>> q : FREE.values()) {
+            for (SoftReference<float[]> r : q) {
+                float[] a = r.get();
+                if (a != null) MINTED.remove(a);
+            }
+        }
         FREE.clear();
         FREE_ARRAYS.clear();
         pooledFloats = 0;

@@ -1,5 +1,6 @@
 package dev.zerolm.train;
 
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Tensor;
 
 import java.util.function.IntFunction;
@@ -25,7 +26,9 @@ public final class GradAccumulation {
     /**
      * Runs microBatches forward/backward passes ({@code lossOfMicroBatch.apply(m)} returns micro-batch m's scalar
      * loss with its graph) and one optimiser step. maxGradNorm {@code <= 0} turns clipping off (the norm is still
-     * measured). A step whose gradient norm is not finite is skipped (the gradients are cleared).
+     * measured). A step whose gradient norm is not finite is skipped (the gradients are cleared). Each micro-batch
+     * runs in a {@link BufferPool#trainingPass}: what the function's forward pass makes (logits, hidden states) is
+     * recycled after its backward, so read anything else you need from it (an accuracy) inside the function.
      */
     public static Result step(Optimizer optimizer, int microBatches, float maxGradNorm, IntFunction<Tensor> lossOfMicroBatch) {
         if (microBatches < 1) throw new IllegalArgumentException("GradAccumulation: microBatches must be >= 1, got " + microBatches);
@@ -37,9 +40,11 @@ public final class GradAccumulation {
         optimizer.zeroGrad();
         double lossSum = 0;
         for (int m = 0; m < microBatches; m++) {
-            Tensor loss = lossOfMicroBatch.apply(m);
-            lossSum += loss.item();
-            (microBatches == 1 ? loss : loss.div(microBatches)).backward();
+            try (var pass = BufferPool.trainingPass()) {         // its activations are recycled once backward is done
+                Tensor loss = lossOfMicroBatch.apply(m);
+                lossSum += loss.item();
+                (microBatches == 1 ? loss : loss.div(microBatches)).backward();
+            }
         }
         if (optimizer.stepsInBackward()) {                   // updated inside backward: nothing left to measure
             optimizer.step();
