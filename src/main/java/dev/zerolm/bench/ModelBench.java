@@ -39,7 +39,7 @@ public final class ModelBench {
             xy[0] = randomTokens(rng, m);
             xy[1] = randomTokens(rng, m);
         }, () -> {
-            optimizer.zeroGrad();
+            optimizer.releaseGrads();
             try (var pass = BufferPool.trainingPass()) {
                 model.loss(xy[0], xy[1]).backward();
             }

@@ -154,7 +154,7 @@ public final class Finetuner<E> {
             for (int b = 0; b < batches.size() && !stop; b++) {
                 model.train(true);
                 Batch batch = collator.collate(batches.get(b));
-                optimizer.zeroGrad();
+                optimizer.releaseGrads();                          // last step's, applied
                 float lossValue;
                 try (var pass = BufferPool.trainingPass()) {       // activations recycled once backward is done
                     Tensor loss = model.loss(model.logits(batch), batch.labels());

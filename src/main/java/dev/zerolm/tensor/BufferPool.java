@@ -55,6 +55,8 @@ public final class BufferPool {
     private static final Set<float[]> MINTED = Collections.newSetFromMap(new WeakHashMap<>());
     /** The arrays now in FREE: a second give of one must not hand it to two takers. Weak, as FREE holds them softly. */
     private static final Set<float[]> FREE_ARRAYS = Collections.newSetFromMap(new WeakHashMap<>());
+    /** Arrays that left the pool as a parameter's .grad ({@link #disown}): the only ones {@link #reclaim} takes. */
+    private static final Set<float[]> ADOPTED = Collections.newSetFromMap(new WeakHashMap<>());
     /** Floats of the arrays in FREE, counting any the collector has already taken until they are polled. */
     private static long pooledFloats;
     /** This thread's open {@link #trainingPass}: the activations it handed out, or null outside one. */
@@ -164,9 +166,20 @@ public final class BufferPool {
         }
     }
 
-    /** Takes a minted array out of the pool's care for good (it became a parameter's .grad): never recycled. */
+    /**
+     * Takes a minted array out of the pool's care (it became a parameter's .grad): never recycled, unless whoever
+     * owns the training step hands it back with {@link #reclaim} once the optimiser has applied it.
+     */
     public static synchronized void disown(float[] a) {
         MINTED.remove(a);
+        ADOPTED.add(a);
+    }
+
+    /** Takes back a parameter gradient's array that {@link #disown} let go, now dead; any other array is ignored. */
+    public static synchronized void reclaim(float[] a) {
+        if (a == null || !ADOPTED.remove(a)) return;
+        MINTED.add(a);
+        give(a);
     }
 
     /** Tests: a smaller pool; returns the old capacity. */

@@ -236,6 +236,18 @@ public final class Tensor {
         grad = null;
     }
 
+    /**
+     * Clears .grad and hands its array back to the gradient pool when it came from there: for a training loop that
+     * owns the step, once the optimiser has applied the gradient and nothing will read it again.
+     */
+    public void releaseGrad() {
+        if (grad != null && grad.offset == 0 && grad.isContiguous()) {
+            float[] a = grad.storage().heapArray();
+            if (a != null && a.length == grad.numel()) BufferPool.reclaim(a);
+        }
+        grad = null;
+    }
+
     /** Adds g into .grad (allocating it on first use); gradients accumulate across backward calls. */
     public void accumulateGrad(Tensor g) {
         if (grad == null) {

@@ -54,7 +54,7 @@ public final class GradAccumulation {
                 ? GradClip.clipGlobalNorm(optimizer.parameters(), maxGradNorm)
                 : GradClip.globalNorm(optimizer.parameters());
         if (Double.isFinite(norm)) optimizer.step();
-        optimizer.zeroGrad();
+        optimizer.releaseGrads();
         return new Result((float) (lossSum / microBatches), norm);
     }
 }

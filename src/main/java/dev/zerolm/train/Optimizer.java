@@ -142,7 +142,7 @@ public abstract class Optimizer {
         Tensor grad = denseGrad(p);
         if (grad == null) return;
         update(p, grad, nextStep(p), widen(learningRate) * widen(g.lrScale()), widen(g.weightDecay()));
-        p.zeroGrad();
+        p.releaseGrad();                                    // applied: its array serves the next gradient
     }
 
     /** p's state (made on its first update) with its step count advanced for the update about to run. */
@@ -155,6 +155,15 @@ public abstract class Optimizer {
     /** Clears every gradient (sets it to null, as PyTorch's zero_grad(set_to_none=True)). */
     public void zeroGrad() {
         for (ParamGroup g : groups) for (Tensor p : g.params()) p.zeroGrad();
+    }
+
+    /**
+     * Clears every gradient and hands the arrays back to the gradient pool for the next backward pass: what a
+     * training loop calls after {@link #step} when nothing else reads the gradients (GPT-2 124M: 0.5 GB a step
+     * that would otherwise be garbage).
+     */
+    public void releaseGrads() {
+        for (ParamGroup g : groups) for (Tensor p : g.params()) p.releaseGrad();
     }
 
     /** The gradient of p as a contiguous heap tensor of p's shape (made so in place if needed), or null. */

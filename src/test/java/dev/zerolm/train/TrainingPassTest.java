@@ -45,6 +45,44 @@ class TrainingPassTest {
     }
 
     @Test
+    void aLeanGptWhoseOptimizerStepsInBackwardTrainsToTheSameLossesWhenItsGradientsAreRecycled() {
+        Function<Boolean, float[]> run = recycle -> {
+            GPT model = new GPT(GPTConfig.gpt2(31, 16, 2, 2, 32), new Rng(1));
+            model.setGradientCheckpointing(true);
+            model.train(true);
+            Rng data = new Rng(2);
+            return losses(model.parameters(), recycle, true, () -> {
+                IntTensor x = IntTensor.of(tokens(data, 2 * 12, 31), 2, 12), y = IntTensor.of(tokens(data, 2 * 12, 31), 2, 12);
+                return model.loss(x, y);
+            });
+        };
+        assertThat(run.apply(true)).containsExactly(run.apply(false));
+    }
+
+    @Test
+    void releasedGradientsGoBackToThePoolAndNothingElseDoes() {
+        GPT model = new GPT(GPTConfig.gpt2(31, 16, 1, 2, 32), new Rng(1));
+        AdamW optimizer = new AdamW(ParamGroup.single(model.parameters(), 0f), 1e-3f);
+        IntTensor x = IntTensor.of(tokens(new Rng(5), 16, 31), 2, 8);
+        model.loss(x, x).backward();
+        Tensor fc = model.namedParameters().entrySet().stream().filter(e -> e.getKey().endsWith("mlp.c_fc.weight")).findFirst().orElseThrow().getValue();
+        float[] grad = fc.grad().data();                                     // a linear layer's weight gradient
+        optimizer.step();
+        BufferPool.clear();
+        optimizer.releaseGrads();
+        assertThat(fc.grad()).isNull();
+        assertThat(BufferPool.pooledFloats()).as("adopted gradients are back").isPositive();
+        List<float[]> sameLength = new ArrayList<>();                        // c_proj's gradient has the same length
+        for (int i = 0; i < 4; i++) sameLength.add(BufferPool.take(grad.length));
+        assertThat(sameLength.stream().anyMatch(a -> a == grad)).as("c_fc's gradient array is handed out again").isTrue();
+        long pooled = BufferPool.pooledFloats();
+        Tensor user = Tensor.zeros(4, 4);
+        user.setGrad(Tensor.zeros(4, 4));
+        user.releaseGrad();
+        assertThat(BufferPool.pooledFloats()).as("a gradient the pool never made stays out of it").isEqualTo(pooled);
+    }
+
+    @Test
     void aBertWithPaddingAndDropoutTrainsToTheSameLossesWhenItsActivationsAreRecycled() {
         Function<Boolean, float[]> run = recycle -> {
             Bert bert = new Bert(new BertConfig(40, 32, 2, 2, 64, "gelu", 16, 2, 1e-12f, 0.1f, 0.1f, 0, 0.02f), new Rng(3));
@@ -86,12 +124,21 @@ class TrainingPassTest {
         }
     }
 
-    /** STEPS AdamW steps on the batches lossOfNextBatch makes; recycle runs each in a training pass. */
+    /**
+     * STEPS AdamW steps on the batches lossOfNextBatch makes; recycle runs each in a training pass and hands the
+     * applied gradients back to the pool.
+     */
     private static float[] losses(List<Tensor> params, boolean recycle, java.util.function.Supplier<Tensor> lossOfNextBatch) {
+        return losses(params, recycle, false, lossOfNextBatch);
+    }
+
+    private static float[] losses(List<Tensor> params, boolean recycle, boolean stepInBackward, java.util.function.Supplier<Tensor> lossOfNextBatch) {
         AdamW optimizer = new AdamW(ParamGroup.single(params, 0.01f), 3e-3f);
+        if (stepInBackward) optimizer.stepInBackward();
         List<Float> out = new ArrayList<>();
         for (int s = 0; s < STEPS; s++) {
-            optimizer.zeroGrad();
+            if (recycle) optimizer.releaseGrads();
+            else optimizer.zeroGrad();
             try (var pass = recycle ? BufferPool.trainingPass() : null) {
                 Tensor loss = lossOfNextBatch.get();
                 out.add(loss.item());
