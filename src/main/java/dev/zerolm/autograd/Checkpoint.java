@@ -1,5 +1,6 @@
 package dev.zerolm.autograd;
 
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 
@@ -35,15 +36,17 @@ public final class Checkpoint {
         Tensor out = y.detach();                         // y may be a view; record on a fresh tensor object
         return Tensor.record(out, "checkpoint(" + name + ")", g -> {
             Tensor leaf = x.detach().requiresGrad(true);
-            Tensor recomputed;
             long[] rngNow = rng == null ? null : rng.state();
             if (rng != null) rng.setState(rngBefore);
-            try (var grad = GradMode.enableGrad()) {
-                recomputed = fn.apply(leaf);
-            } finally {
-                if (rng != null) rng.setState(rngNow);
+            try (var pass = BufferPool.recomputePass()) {      // the re-run's activations die with its backward
+                Tensor recomputed;
+                try (var grad = GradMode.enableGrad()) {
+                    recomputed = fn.apply(leaf);
+                } finally {
+                    if (rng != null) rng.setState(rngNow);
+                }
+                Engine.backward(recomputed, g, false);
             }
-            Engine.backward(recomputed, g, false);
             return new Tensor[] {leaf.grad()};
         }, input);
     }

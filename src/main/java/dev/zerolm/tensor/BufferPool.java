@@ -106,7 +106,7 @@ public final class BufferPool {
     public static float[] forOutput(int n) {
         if (GradMode.isNoGradForward()) return take(n);
         TrainingPass pass = PASS.get();
-        if (pass != null && GradMode.isRecordingForward()) {
+        if (pass != null && (GradMode.isRecordingForward() || pass.insideBackward && GradMode.isEnabled())) {
             float[] a = take(n);
             pass.handedOut.add(a);
             return a;
@@ -121,7 +121,19 @@ public final class BufferPool {
      * before). Backward rules, no-grad work and anything outside the pass allocate as before. Passes nest.
      */
     public static TrainingPass trainingPass() {
-        TrainingPass pass = new TrainingPass(PASS.get());
+        return open(false);
+    }
+
+    /**
+     * A training pass for a forward pass re-run inside backward with grad on (activation checkpointing) and the
+     * backward through it: what the re-run records goes back when that inner backward is done.
+     */
+    public static TrainingPass recomputePass() {
+        return open(true);
+    }
+
+    private static TrainingPass open(boolean insideBackward) {
+        TrainingPass pass = new TrainingPass(PASS.get(), insideBackward);
         PASS.set(pass);
         return pass;
     }
@@ -129,11 +141,13 @@ public final class BufferPool {
     /** An open {@link #trainingPass}; closing it returns every activation it handed out. */
     public static final class TrainingPass implements AutoCloseable {
         private final TrainingPass outer;
+        private final boolean insideBackward;
         private final List<float[]> handedOut = new ArrayList<>();
         private boolean closed;
 
-        private TrainingPass(TrainingPass outer) {
+        private TrainingPass(TrainingPass outer, boolean insideBackward) {
             this.outer = outer;
+            this.insideBackward = insideBackward;
         }
 
         /** Activations handed out so far (tests). */

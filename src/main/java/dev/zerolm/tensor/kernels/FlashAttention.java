@@ -95,6 +95,7 @@ public final class FlashAttention {
             int head = task % dims.heads(), tile = causal ? tiles - 1 - task / dims.heads() : task / dims.heads();
             forwardTile(head, tile * BLOCK_Q, q, kT, v, out, lse, dims, causal, scale, scratch);
         });
+        BufferPool.give(kT);
         return new Forward(out, lse);
     }
 
@@ -113,8 +114,8 @@ public final class FlashAttention {
         checkLength("backward", "logSumExp", logSumExp, rows, dims);
         // Gradient arrays, so callers done with them (or the autograd engine) can hand them back for reuse.
         float[] dq = zeroedGradient(q.length), dk = zeroedGradient(k.length), dv = zeroedGradient(v.length);
-        Backward b = new Backward(q, k, v, dOut, logSumExp, rowDots(dOut, out, rows, hs),
-                transposePadded(k, dims), transposePadded(v, dims), dq, dk, dv, dims, causal, scale);
+        float[] kT = transposePadded(k, dims), vT = transposePadded(v, dims);
+        Backward b = new Backward(q, k, v, dOut, logSumExp, rowDots(dOut, out, rows, hs), kT, vT, dq, dk, dv, dims, causal, scale);
         int heads = dims.heads(), threads = Parallel.threads();
         long pairFlops = 10L * hs;                                     // S, dV, dP, dQ, dK per (query, key) pair
         if (threads == 1 || heads >= 2 * threads) {
@@ -129,6 +130,8 @@ public final class FlashAttention {
             forEachTask(heads * queryTiles, pairFlops * Math.min(BLOCK_Q, dims.queries()) * dims.keys(), (task, scratch) ->
                     b.queryTile(task % heads, causal ? queryTiles - 1 - task / heads : task / heads, scratch));
         }
+        BufferPool.give(kT);
+        BufferPool.give(vT);
         return new Gradients(dq, dk, dv);
     }
 
@@ -231,6 +234,9 @@ public final class FlashAttention {
     // ------------------------------------------------------------------ scheduling
 
     /** Per-thread tile buffers: the (BLOCK_Q, BLOCK_K) scores or probabilities, their gradients, row statistics. */
+    /** Each thread's tile buffers, kept between calls (a task never starts another forEachTask). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private static final class Scratch {
         final float[] scores = new float[BLOCK_Q * BLOCK_K];
         final float[] scoreGrads = new float[BLOCK_Q * BLOCK_K];
@@ -253,7 +259,7 @@ public final class FlashAttention {
         long worthWaking = Math.max(1, count * flopsPerTask / MIN_FLOPS_PER_WORKER);
         int workers = (int) Math.min(Math.min(count, Parallel.threads()), worthWaking);
         Parallel.forRange(workers, 1, (lo, hi) -> {
-            Scratch scratch = new Scratch();
+            Scratch scratch = SCRATCH.get();
             for (int t; (t = next.getAndIncrement()) < count; ) task.run(t, scratch);
         });
     }
@@ -479,17 +485,19 @@ public final class FlashAttention {
 
     /**
      * (heads, Tk, hs) -> (heads, hs, paddedKeys): each head's keys (or values) as columns, zero padded to whole
-     * vectors, so a tile of scores is a sum of rows of this copy scaled by one query element each.
+     * vectors, so a tile of scores is a sum of rows of this copy scaled by one query element each. The array comes
+     * from the pool; the caller gives it back when its sweep is done.
      */
     private static float[] transposePadded(float[] x, Dims dims) {
         int Tk = dims.keys(), hs = dims.headSize(), kPad = dims.paddedKeys();
-        float[] t = new float[dims.heads() * hs * kPad];
+        float[] t = BufferPool.take(dims.heads() * hs * kPad);
         Parallel.forRange(dims.heads(), Math.max(1, (1 << 16) / (Tk * hs)), (lo, hi) -> {
             for (int h = lo; h < hi; h++) {
                 for (int j = 0; j < Tk; j++) {
                     int src = (h * Tk + j) * hs, dst = h * hs * kPad + j;
                     for (int d = 0; d < hs; d++) t[dst + d * kPad] = x[src + d];
                 }
+                if (kPad > Tk) for (int d = 0; d < hs; d++) Arrays.fill(t, h * hs * kPad + d * kPad + Tk, h * hs * kPad + (d + 1) * kPad, 0f);
             }
         });
         return t;
