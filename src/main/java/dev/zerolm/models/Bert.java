@@ -6,6 +6,7 @@ import dev.zerolm.nn.LayerNorm;
 import dev.zerolm.nn.Linear;
 import dev.zerolm.nn.Module;
 import dev.zerolm.nn.ModuleList;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.IntTensor;
 import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
@@ -153,9 +154,11 @@ public final class Bert extends Module {
         Tensor mask = additiveMask;
         for (int i = 0; i < bert.encoder.layer.size(); i++) {
             BertLayer layer = bert.encoder.layer.get(i);
+            Tensor in = x;
             x = gradientCheckpointing
-                    ? Checkpoint.apply("layer." + i, in -> layer.forward(in, mask), x, dropoutRng)
+                    ? Checkpoint.apply("layer." + i, l -> layer.forward(l, mask), x, dropoutRng)
                     : layer.forward(x, additiveMask);
+            BufferPool.recycle(in);                     // no-grad: the stream between layers is dead once read
         }
         return new Output(x, bert.pooler.forward(x));
     }

@@ -7,6 +7,7 @@ import dev.zerolm.nn.Linear;
 import dev.zerolm.nn.Module;
 import dev.zerolm.nn.SublayerHook;
 import dev.zerolm.nn.SublayerHost;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 
@@ -36,7 +37,10 @@ public final class BertLayer extends Module implements SublayerHost {
     /** x (B, T, H), additiveMask (B, 1, 1, T) or null -> (B, T, H). */
     public Tensor forward(Tensor x, Tensor additiveMask) {
         Tensor a = attention.forward(x, additiveMask);
-        return output.forward(intermediate.forward(a), a);
+        Tensor wide = intermediate.forward(a);
+        Tensor y = output.forward(wide, a);
+        BufferPool.recycle(a, wide);                                       // no-grad: only y leaves
+        return y;
     }
 
     /** The hook sees the layer's input and attention.output.dense's result; it is attention.output's child. */
@@ -62,7 +66,10 @@ public final class BertLayer extends Module implements SublayerHost {
         }
 
         Tensor forward(Tensor x, Tensor additiveMask) {
-            return output.forward(self.forward(x, additiveMask), x);
+            Tensor context = self.forward(x, additiveMask);
+            Tensor y = output.forward(context, x);
+            BufferPool.recycle(context);
+            return y;
         }
     }
 
@@ -77,7 +84,10 @@ public final class BertLayer extends Module implements SublayerHost {
         }
 
         Tensor forward(Tensor x) {
-            return activation.apply(dense.forward(x));
+            Tensor h = dense.forward(x);
+            Tensor y = activation.apply(h);
+            if (y != h) BufferPool.recycle(h);
+            return y;
         }
     }
 
@@ -97,8 +107,13 @@ public final class BertLayer extends Module implements SublayerHost {
 
         /** The residual is what the sublayer read, so a hook sees (residual, dense's output). */
         Tensor forward(Tensor x, Tensor residual) {
-            Tensor y = SublayerHook.applyAll(hooks, residual, dense.forward(x));
-            return layerNorm.forward(dropout.forward(y).add(residual));
+            Tensor z = dense.forward(x);
+            Tensor y = SublayerHook.applyAll(hooks, residual, z);
+            Tensor d = dropout.forward(y);
+            Tensor sum = d.add(residual);
+            Tensor out = layerNorm.forward(sum);
+            BufferPool.recycle(z, y, d, sum);                             // no-grad: dead (one given twice is pooled once)
+            return out;
         }
 
         <H extends SublayerHook> H attach(String name, H hook) {

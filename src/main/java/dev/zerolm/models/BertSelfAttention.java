@@ -4,6 +4,7 @@ import dev.zerolm.nn.Attention;
 import dev.zerolm.nn.Dropout;
 import dev.zerolm.nn.Linear;
 import dev.zerolm.nn.Module;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
 
@@ -39,12 +40,18 @@ public final class BertSelfAttention extends Module {
 
     /** x (B, T, H), additiveMask (B, 1, 1, T) or null -> context (B, T, H), before the output projection. */
     public Tensor forward(Tensor x, Tensor additiveMask) {
-        Tensor q = Attention.splitHeads(query.forward(x), nHead);                 // (B, T, H) -> (B, nh, T, hs)
-        Tensor k = Attention.splitHeads(key.forward(x), nHead);
-        Tensor v = Attention.splitHeads(value.forward(x), nHead);
-        Tensor scores = q.matmul(k.transpose(-2, -1)).div((float) Math.sqrt(headSize)); // (B, nh, T, T)
-        if (additiveMask != null) scores = scores.add(additiveMask);
+        Tensor qx = query.forward(x), kx = key.forward(x), vx = value.forward(x);  // (B, T, H)
+        Tensor q = Attention.splitHeads(qx, nHead);                               // (B, T, H) -> (B, nh, T, hs)
+        Tensor k = Attention.splitHeads(kx, nHead);
+        Tensor v = Attention.splitHeads(vx, nHead);
+        Tensor raw = q.matmul(k.transpose(-2, -1));                               // (B, nh, T, T)
+        Tensor scaled = raw.div((float) Math.sqrt(headSize));
+        Tensor scores = additiveMask != null ? scaled.add(additiveMask) : scaled;
         Tensor probs = dropout.forward(scores.softmax(-1));
-        return Attention.mergeHeads(probs.matmul(v));                             // (B, nh, T, hs) -> (B, T, H)
+        Tensor context = probs.matmul(v);                                         // (B, nh, T, hs)
+        Tensor y = Attention.mergeHeads(context);                                 // (B, nh, T, hs) -> (B, T, H)
+        // No-grad: everything but y is dead (a merge that is only a view keeps context's array).
+        BufferPool.recycle(qx, kx, vx, raw, scaled, scores, probs, y.storage() == context.storage() ? null : context);
+        return y;
     }
 }

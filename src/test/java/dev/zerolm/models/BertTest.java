@@ -59,6 +59,31 @@ class BertTest {
     }
 
     @Test
+    void noGradForwardReusesItsTemporariesWithoutChangingAnyOutput() {
+        var bert = new Bert(new BertConfig(40, 32, 3, 4, 64, "gelu", 16, 2, 1e-12f, 0.1f, 0.1f, 0, 0.02f), new Rng(9));
+        bert.eval();
+        IntTensor a = IntTensor.of(new int[] {2, 5, 7, 12, 9, 22, 3, 0, 2, 4, 4, 8, 13, 3, 0, 0}, 2, 8);
+        IntTensor b = IntTensor.of(new int[] {2, 3, 17, 11, 6, 1, 19, 3, 2, 19, 5, 12, 7, 30, 31, 3}, 2, 8);
+        IntTensor padded = IntTensor.of(new int[] {1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 8);
+        Bert.Output expectedA = bert.forward(a, null, padded), expectedB = bert.forward(b, null, null);   // grad on: fresh arrays
+        float[] lastA = expectedA.lastHiddenState().toArray(), pooledA = expectedA.pooled().toArray();
+        float[] lastB = expectedB.lastHiddenState().toArray();
+        dev.zerolm.tensor.BufferPool.clear();
+        try (var noGrad = GradMode.noGrad()) {
+            // Each pass reuses the arrays the one before handed back, full of its values: none may leak into a result.
+            for (int round = 0; round < 2; round++) {
+                Bert.Output outA = bert.forward(a, null, padded);
+                assertThat(outA.lastHiddenState().toArray()).containsExactly(lastA);
+                assertThat(outA.pooled().toArray()).containsExactly(pooledA);
+                Bert.Output outB = bert.forward(b, null, null);
+                assertThat(outB.lastHiddenState().toArray()).containsExactly(lastB);
+                assertThat(outA.lastHiddenState().toArray()).as("a result handed to the caller is never recycled").containsExactly(lastA);
+            }
+        }
+        assertThat(dev.zerolm.tensor.BufferPool.pooledFloats()).as("layer temporaries went back to the pool").isPositive();
+    }
+
+    @Test
     void matchesPyTorchHiddenStatesPooledMlmLogitsLossAndEveryGradient() throws IOException {
         BertCheckpoint.Loaded loaded = BertCheckpoint.load(tinyBert);
         assertThat(loaded.freshlyInitialised()).isEmpty();
