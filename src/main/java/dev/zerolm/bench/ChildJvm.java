@@ -51,14 +51,12 @@ public final class ChildJvm {
 
     /**
      * The heap flags for training model: a ceiling at its {@link BenchModel#trainingHeapBytes() estimated need}, at
-     * least {@link #MIN_HEAP_BYTES}, in whole MiB, and for lean training the young generation's size. Sized to the
-     * model rather than to the machine, as PyTorch's allocator is.
+     * least {@link #MIN_HEAP_BYTES}, in whole MiB, and the young generation's size. Sized to the model rather than
+     * to the machine, as PyTorch's allocator is.
      */
     static List<String> heapFlags(BenchModel model) {
-        List<String> flags = new ArrayList<>();
-        flags.add("-Xmx" + (Math.max(MIN_HEAP_BYTES, model.trainingHeapBytes()) >> 20) + "m");
-        if (model.youngGenerationBytes() > 0) flags.add("-Xmn" + (model.youngGenerationBytes() >> 20) + "m");
-        return flags;
+        return List.of("-Xmx" + (Math.max(MIN_HEAP_BYTES, model.trainingHeapBytes()) >> 20) + "m",
+                "-Xmn" + (model.youngGenerationBytes() >> 20) + "m");
     }
 
     /** java, the parent's JVM flags (plus heapFlags when they set no heap ceiling), class path, worker class and args. */

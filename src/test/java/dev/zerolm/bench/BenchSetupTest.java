@@ -67,8 +67,12 @@ class BenchSetupTest {
         }
         long c = BenchModel.c().trainingHeapBytes();
         assertThat(c).isBetween(16 * BenchModel.c().parameters(), 6L << 30);    // weights, grads, moments; under 6 GiB
-        assertThat(ChildJvm.heapFlags(BenchModel.c())).containsExactly("-Xmx" + (c >> 20) + "m");
-        assertThat(ChildJvm.heapFlags(BenchModel.a())).containsExactly("-Xmx1024m");   // tiny: the floor
+        long cYoung = BenchModel.c().youngGenerationBytes();
+        assertThat(ChildJvm.heapFlags(BenchModel.c())).containsExactly("-Xmx" + (c >> 20) + "m", "-Xmn" + (cYoung >> 20) + "m");
+        // the old generation holds weights, gradients, moments and the recycled activations (24 floats per layer and token)
+        long activations = 4L * BenchModel.c().tokensPerStep() * 12 * 24 * 768;
+        assertThat(c - cYoung).isGreaterThan(16 * BenchModel.c().parameters() + activations);
+        assertThat(ChildJvm.heapFlags(BenchModel.a()).getFirst()).isEqualTo("-Xmx1024m");   // tiny: the floor
         // lean C: weights and moments (12 bytes a weight) fit in the old generation, under 2 GiB in all
         long lean = BenchModel.cLean().trainingHeapBytes(), young = BenchModel.cLean().youngGenerationBytes();
         assertThat(lean - young).isGreaterThan(12 * BenchModel.c().parameters());
