@@ -39,8 +39,7 @@ public final class PredictCommand implements Callable<Integer> {
                 if (m.spec().task().equals("token")) {
                     List<String> words = Arrays.asList(text.trim().split("\\s+"));
                     TaskEncoder.Words w = encoder.words(words);
-                    var input = encoder.collate(List.of(new TaskEncoder.Encoded(w.ids(), new int[w.ids().length], w.wordStarts())), true);
-                    Tensor logits = m.model().logits(input);                                             // (1, T, L)
+                    Tensor logits = m.model().logits(encoder.wordsBatch(w));                             // (1, T, L)
                     int[] best = logits.argmax(-1, false).data();
                     StringBuilder sb = new StringBuilder();
                     for (int i = 0; i < w.labelTokens().length; i++) {

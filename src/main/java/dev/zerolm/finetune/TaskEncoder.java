@@ -111,6 +111,12 @@ public final class TaskEncoder {
         return list.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** One unlabelled tagging input as a batch of one (ids and word starts (1, T)), for prediction. */
+    public Finetuner.Batch wordsBatch(Words w) {
+        int T = w.ids().length;
+        return new Finetuner.Batch(IntTensor.of(w.ids(), 1, T), null, null, IntTensor.of(w.wordStarts(), 1, T));
+    }
+
     public Encoded sequence(TextExample e, LabelVocab labels) {
         return new Encoded(text(e.text()), new int[] {labels.id(e.label())}, null);
     }

@@ -30,10 +30,11 @@ import java.util.WeakHashMap;
  * forward pass that records a graph take their results from the pool too, and all of them go back when the pass
  * closes, after backward, when the graph is dead.
  *
- * <p>Only arrays minted here are ever recycled: user tensors, parameters and parameter gradients ({@code .grad},
- * always a copy) never are. A taken array holds old values: the op must write every element. An array is handed
- * back at most once however often it is given. The pool keeps at most three quarters of the maximum heap, softly: the collector
- * reclaims free arrays rather than run out of memory. A training step needs the same lengths every time (GPT-2
+ * <p>Only arrays minted here are ever recycled: user tensors and parameters never are, and a parameter's
+ * {@code .grad} only when the engine made it from a pooled array and the training loop hands it back after the
+ * optimizer step ({@link #reclaim}). A taken array holds old values: the op must write every element. An array is
+ * handed back at most once however often it is given. The pool keeps at most three quarters of the maximum heap,
+ * softly: the collector reclaims free arrays rather than run out of memory. A training step needs the same lengths every time (GPT-2
  * 124M: 420 MB of gradients in the pool, and its activations in a training pass); when shapes keep changing
  * (variable-length fine-tuning batches) and the pool fills with lengths nobody asks for any more, it is emptied
  * and refills with the current ones.

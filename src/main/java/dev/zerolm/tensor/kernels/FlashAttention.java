@@ -215,7 +215,6 @@ public final class FlashAttention {
         }
     }
 
-    /** D = rowsum(dO ∘ O) for every query row: the softmax gradient's correction term, Σ_j P_ij dP_ij. */
     /** An array of n zeros from {@link BufferPool} (the sweeps add into it). */
     private static float[] zeroedGradient(int n) {
         float[] a = BufferPool.take(n);
@@ -223,6 +222,7 @@ public final class FlashAttention {
         return a;
     }
 
+    /** D = rowsum(dO ∘ O) for every query row: the softmax gradient's correction term, Σ_j P_ij dP_ij. */
     private static float[] rowDots(float[] dOut, float[] out, int rows, int hs) {
         float[] d = new float[rows];
         Parallel.forRange(rows, Math.max(1, 4096 / hs), (lo, hi) -> {
@@ -233,10 +233,10 @@ public final class FlashAttention {
 
     // ------------------------------------------------------------------ scheduling
 
-    /** Per-thread tile buffers: the (BLOCK_Q, BLOCK_K) scores or probabilities, their gradients, row statistics. */
     /** Each thread's tile buffers, kept between calls (a task never starts another forEachTask). */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** Per-thread tile buffers: the (BLOCK_Q, BLOCK_K) scores or probabilities, their gradients, row statistics. */
     private static final class Scratch {
         final float[] scores = new float[BLOCK_Q * BLOCK_K];
         final float[] scoreGrads = new float[BLOCK_Q * BLOCK_K];
