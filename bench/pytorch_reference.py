@@ -333,7 +333,8 @@ def blas_in_use():
             lib.openblas_get_corename.restype = ctypes.c_char_p
             described.append(f"{path} (OpenBLAS, {lib.openblas_get_corename().decode()} kernels)")
         elif os.path.basename(os.path.dirname(path)) == "blas":
-            described.append(f"{path} (Debian's reference BLAS: unoptimised, one thread)")
+            described.append(f"{path} (Debian's reference BLAS: unoptimised, one thread; "
+                             "apt-get install libopenblas0-pthread for a fair comparison)")
         else:
             described.append(path)
     return "; ".join(described) or "none found in /proc/self/maps"

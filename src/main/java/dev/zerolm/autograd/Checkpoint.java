@@ -47,7 +47,9 @@ public final class Checkpoint {
                 }
                 Engine.backward(recomputed, g, false);
             }
-            return new Tensor[] {leaf.grad()};
+            Tensor dx = leaf.grad();
+            if (dx != null && dx.isContiguous() && dx.offset() == 0) BufferPool.remint(dx.storage().heapArray());
+            return new Tensor[] {dx};                            // the outer backward recycles it once passed on
         }, input);
     }
 }

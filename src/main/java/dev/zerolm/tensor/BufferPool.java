@@ -197,6 +197,15 @@ public final class BufferPool {
         give(a);
     }
 
+    /**
+     * Hands an array that {@link #disown} let go back to the engine's care while it is still in use: an inner
+     * backward's leaf gradient (a checkpointed block's input) passed on to the outer backward, which gives it back to
+     * the pool once dead. Any other array is ignored.
+     */
+    public static synchronized void remint(float[] a) {
+        if (a != null && ADOPTED.remove(a)) MINTED.add(a);
+    }
+
     /** Tests: a smaller pool; returns the old capacity. */
     static synchronized long capacityFloats(long floats) {
         long old = capacityFloats;

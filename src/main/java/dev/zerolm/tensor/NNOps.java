@@ -90,7 +90,7 @@ public final class NNOps {
         int off = xc.offset(), rows = xc.numel() / Math.max(1, C);
         float[] w = weight == null ? null : weight.detach().contiguous().toArray();
         float[] b = bias == null ? null : bias.detach().contiguous().toArray();
-        float[] out = BufferPool.forOutput(xc.numel()), mean = new float[rows], rstd = new float[rows];
+        float[] out = BufferPool.forOutput(xc.numel()), mean = BufferPool.forOutput(rows), rstd = BufferPool.forOutput(rows);
         Parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, C)), (lo, hi) -> {
             float[] stats = new float[2];
             for (int r = lo; r < hi; r++) {
@@ -99,6 +99,10 @@ public final class NNOps {
                 rstd[r] = stats[1];
             }
         });
+        if (GradMode.isNoGradForward()) {                      // only backward reads the statistics
+            BufferPool.give(mean);
+            BufferPool.give(rstd);
+        }
         Tensor y = Tensor.of(out, x.shape());
         return Tensor.record(y, "layer_norm", g -> {
             Tensor gc = g.contiguous();
@@ -345,7 +349,7 @@ public final class NNOps {
         Tensor wc = weight.detach().contiguous();
         float[] w = wc.data();
         int woff = wc.offset();
-        float[] out = new float[idx.length * D];
+        float[] out = BufferPool.forOutput(idx.length * D);     // every row copied below
         for (int i = 0; i < idx.length; i++) System.arraycopy(w, woff + idx[i] * D, out, i * D, D);
         int[] outShape = java.util.Arrays.copyOf(ids.shape(), ids.shape().length + 1);
         outShape[outShape.length - 1] = D;
@@ -389,6 +393,7 @@ public final class NNOps {
         float scale = (float) (1 / Math.sqrt(hs));
         float[] qa = dense(q), ka = dense(k), va = dense(v);
         FlashAttention.Forward f = FlashAttention.forward(qa, ka, va, dims, causal, scale);
+        if (GradMode.isNoGradForward()) BufferPool.give(f.logSumExp());  // only backward reads it
         Tensor out = Tensor.of(f.out(), B, nh, Tq, hs);
         return Tensor.record(out, op, g -> {
             FlashAttention.Gradients d = FlashAttention.backward(qa, ka, va, f.out(), dense(g), f.logSumExp(),
@@ -424,10 +429,13 @@ public final class NNOps {
             BufferPool.give(q);
             BufferPool.give(k);
             BufferPool.give(v);
+            BufferPool.give(f.out());
+            BufferPool.give(f.logSumExp());
         }
         return Tensor.record(Tensor.of(y, B, T, C), op, g -> {
-            FlashAttention.Gradients d = FlashAttention.backward(q, k, v, f.out(), layout.split(dense(g), C, 0),
-                    f.logSumExp(), dims, causal, scale);
+            float[] dOut = layout.splitInto(dense(g), C, 0, BufferPool.take(B * T * C));
+            FlashAttention.Gradients d = FlashAttention.backward(q, k, v, f.out(), dOut, f.logSumExp(), dims, causal, scale);
+            BufferPool.give(dOut);                               // read only by the kernel above
             float[] dqkv = BufferPool.take(B * T * 3 * C);      // the three merges write every element
             layout.merge(d.dq(), dqkv, 3 * C, 0);
             layout.merge(d.dk(), dqkv, 3 * C, C);
@@ -444,7 +452,11 @@ public final class NNOps {
 
         /** (B, T, w)[:, :, offset + h*hs ...] -> a new (B, nh, T, hs). */
         float[] split(float[] rows, int w, int offset) {
-            float[] heads = BufferPool.forOutput(B * nHead * T * hs);        // every element copied below
+            return splitInto(rows, w, offset, BufferPool.forOutput(B * nHead * T * hs));
+        }
+
+        /** split into the given array of B * nh * T * hs floats (every element written); returns it. */
+        float[] splitInto(float[] rows, int w, int offset, float[] heads) {
             Parallel.forRange(B * T, 256, (start, end) -> {
                 for (int bt = start; bt < end; bt++) {
                     int b = bt / T, t = bt % T;

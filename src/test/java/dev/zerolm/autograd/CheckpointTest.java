@@ -1,5 +1,6 @@
 package dev.zerolm.autograd;
 
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.Tensor;
@@ -44,6 +45,24 @@ class CheckpointTest {
         x.matmul(w).sum().backward();
         assertThat(viaCheckpoint).containsExactly(w.grad().toArray());
         assertThat(x.grad()).as("the frozen input itself gets nothing").isNull();
+    }
+
+    @Test
+    void aResidualBlocksInputGradientComesFromThePoolAndGoesBackToIt() {
+        Rng init = new Rng(4);
+        Tensor w = Tensor.randn(init, 4, 4).requiresGrad(true), b = Tensor.randn(init, 4).requiresGrad(true);
+        Tensor x = Tensor.randn(init, 3, 4).requiresGrad(true);
+        java.util.function.UnaryOperator<Tensor> block = in -> in.add(NNOps.linear(in, w, b).tanh());
+        block.apply(x).sum().backward();
+        float[] plain = x.grad().toArray();
+        x.zeroGrad();
+        Checkpoint.apply("residual", block, x, null).sum().backward();
+        assertThat(x.grad().toArray()).containsExactly(plain);
+        // Inside, the input's gradient sums the caller's seed and the branch's: that sum is a pooled array, which the
+        // inner backward adopts and the outer one adopts again, so x.grad goes back to the pool when released.
+        BufferPool.clear();
+        x.releaseGrad();
+        assertThat(BufferPool.pooledFloats()).as("x.grad was the pool's own array, no copy").isEqualTo(12);
     }
 
     @Test

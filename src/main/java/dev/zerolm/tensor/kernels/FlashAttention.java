@@ -85,8 +85,10 @@ public final class FlashAttention {
     public static Forward forward(float[] q, float[] k, float[] v, Dims dims, boolean causal, float scale) {
         checkInputs("forward", q, k, v, dims, causal);
         int hs = dims.headSize(), Tq = dims.queries();
-        float[] out = new float[dims.heads() * Tq * hs];
-        float[] lse = new float[dims.heads() * Tq];
+        // Pooled when recycling is on (each tile zeroes its own rows of out; every lse is written): the caller gives them
+        // back when nothing will read them.
+        float[] out = BufferPool.forOutput(dims.heads() * Tq * hs);
+        float[] lse = BufferPool.forOutput(dims.heads() * Tq);
         float[] kT = transposePadded(k, dims);
         int tiles = dims.queryTiles();
         // Causal tiles late in the sequence see the most keys: hand those out first so the threads finish together.
@@ -132,6 +134,7 @@ public final class FlashAttention {
         }
         BufferPool.give(kT);
         BufferPool.give(vT);
+        BufferPool.give(b.rowDots());
         return new Gradients(dq, dk, dv);
     }
 
@@ -144,6 +147,7 @@ public final class FlashAttention {
         int nq = Math.min(BLOCK_Q, Tq - i0), firstPos = Tk - Tq;
         int qBase = (head * Tq + i0) * hs, kTBase = head * hs * kPad, vBase = head * Tk * hs;
         float[] p = s.scores, m = s.rowMax, l = s.rowSum;
+        Arrays.fill(out, qBase, qBase + nq * hs, 0f);         // O accumulates from zero; the array may be recycled
         Arrays.fill(m, 0, nq, Float.NEGATIVE_INFINITY);
         Arrays.fill(l, 0, nq, 0f);
         int keyEnd = causal ? firstPos + i0 + nq : Tk;  // the last query of the tile sees keys [0, keyEnd)
@@ -224,7 +228,7 @@ public final class FlashAttention {
 
     /** D = rowsum(dO ∘ O) for every query row: the softmax gradient's correction term, Σ_j P_ij dP_ij. */
     private static float[] rowDots(float[] dOut, float[] out, int rows, int hs) {
-        float[] d = new float[rows];
+        float[] d = BufferPool.take(rows);                       // every row written; given back after the sweeps
         Parallel.forRange(rows, Math.max(1, 4096 / hs), (lo, hi) -> {
             for (int r = lo; r < hi; r++) d[r] = dot(dOut, out, r * hs, hs);
         });

@@ -3,6 +3,8 @@ package dev.zerolm.tensor.kernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zerolm.autograd.GradMode;
+import dev.zerolm.tensor.BufferPool;
 import dev.zerolm.tensor.NNOps;
 import dev.zerolm.tensor.Parallel;
 import dev.zerolm.tensor.Rng;
@@ -216,6 +218,25 @@ class FlashAttentionTest {
                     assertCloseToReference(what + " dqkv", qkvFused.grad(), qkvComposed.grad());
                 }
             }
+        }
+    }
+
+    @Test
+    void recycledArraysFullOfNaNDoNotLeakIntoTheOutput() {
+        int B = 2, T = 70, nh = 2, C = nh * 8;
+        Tensor qkv = Tensor.randn(new Rng(11), B, T, 3 * C);
+        float[] expected = NNOps.attentionFromQkv(qkv, nh, true).toArray();     // grad on: fresh arrays
+        BufferPool.clear();
+        java.util.List<float[]> stale = new java.util.ArrayList<>();
+        for (int n : new int[] {B * T * C, B * nh * T}) {                       // the sizes of the heads, out, logsumexp
+            for (int i = 0; i < 6; i++) stale.add(BufferPool.take(n));
+        }
+        for (float[] a : stale) {
+            java.util.Arrays.fill(a, Float.NaN);
+            BufferPool.give(a);
+        }
+        try (var noGrad = GradMode.noGrad()) {
+            assertThat(NNOps.attentionFromQkv(qkv, nh, true).toArray()).containsExactly(expected);
         }
     }
 
