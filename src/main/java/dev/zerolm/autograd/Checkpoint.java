@@ -48,7 +48,7 @@ public final class Checkpoint {
                 Engine.backward(recomputed, g, false);
             }
             Tensor dx = leaf.grad();
-            if (dx != null && dx.isContiguous() && dx.offset() == 0) BufferPool.remint(dx.storage().heapArray());
+            if (dx != null) BufferPool.remint(dx.storage().heapArray());  // only an adopted array is taken back
             return new Tensor[] {dx};                            // the outer backward recycles it once passed on
         }, input);
     }
