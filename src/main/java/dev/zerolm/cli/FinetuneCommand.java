@@ -294,7 +294,7 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     private static Base loadBase(Path dir, PrintStream log) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new NoSuchFileException(dir + ": --base is not a directory (a Hugging Face BERT or GPT-2 directory, a ZeroLM checkpoint or a fine-tuned model)");
+            throw new NoSuchFileException(dir.toString(), null, "--base is not a directory (a Hugging Face BERT or GPT-2 directory, a ZeroLM checkpoint or a fine-tuned model)");
         }
         if (Files.isRegularFile(dir.resolve(FineTunedModel.SPEC_FILE))) {
             FineTunedModel ft = FineTunedModel.load(dir);

@@ -113,7 +113,7 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
         if (!Files.isRegularFile(specFile)) {
             Path old = dir.resolveSibling(dir.getFileName() + ".old");
             if (Files.isRegularFile(old.resolve(SPEC_FILE))) return load(old);
-            throw new NoSuchFileException(dir + ": not a fine-tuned model (no " + SPEC_FILE + "); make one with `zerolm finetune --out DIR`");
+            throw new NoSuchFileException(dir.toString(), null, "not a fine-tuned model (no " + SPEC_FILE + "); make one with `zerolm finetune --out DIR`");
         }
         Spec spec = JSON.readValue(specFile.toFile(), Spec.class);
         Backbone backbone = switch (spec.backbone()) {

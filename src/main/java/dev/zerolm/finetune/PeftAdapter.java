@@ -107,7 +107,7 @@ public record PeftAdapter(LoraConfig config, String baseModel, String taskType, 
     /** Reads an adapter directory; every key must be a lora_A/lora_B pair of matching rank or a modules_to_save tensor. */
     public static PeftAdapter load(Path dir) throws IOException {
         Path configFile = dir.resolve(CONFIG_FILE), weightsFile = dir.resolve(WEIGHTS_FILE);
-        if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile + ": not a PEFT adapter directory (no " + CONFIG_FILE + ")");
+        if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile.toString(), null, "not a PEFT adapter directory (no " + CONFIG_FILE + ")");
         JsonNode c = JSON.readTree(configFile.toFile());
         if (!"LORA".equals(c.path("peft_type").asText())) {
             throw new IOException(configFile + ": peft_type is '" + c.path("peft_type").asText() + "', only LORA is supported");

@@ -65,9 +65,9 @@ public final class Checkpoint {
         Path old = dir.resolveSibling(dir.getFileName() + ".old");
         if (Files.isRegularFile(old.resolve("config.json"))) return old;
         if (!Files.exists(dir)) {
-            throw new NoSuchFileException(dir + ": no such directory, so not a ZeroLM checkpoint; train one with `zerolm pretrain --out DIR`");
+            throw new NoSuchFileException(dir.toString(), null, "no such directory, so not a ZeroLM checkpoint; train one with `zerolm pretrain --out DIR`");
         }
-        throw new NoSuchFileException(dir + ": not a ZeroLM checkpoint (no config.json); train one with `zerolm pretrain --out DIR`");
+        throw new NoSuchFileException(dir.toString(), null, "not a ZeroLM checkpoint (no config.json); train one with `zerolm pretrain --out DIR`");
     }
 
     public static GPTConfig readConfig(Path dir) throws IOException {
@@ -102,7 +102,7 @@ public final class Checkpoint {
         Path d = resolve(dir);
         Path stateFile = d.resolve("trainer_state.json");
         if (!Files.isRegularFile(stateFile)) {
-            throw new NoSuchFileException(d + ": holds no trainer_state.json, so training cannot resume from it");
+            throw new NoSuchFileException(d.toString(), null, "holds no trainer_state.json, so training cannot resume from it");
         }
         loadWeights(d, model);
         optimizer.loadStateDict(StateDicts.load(d.resolve("optimizer.safetensors")), model);

@@ -269,7 +269,7 @@ public final class MlmPretrainer {
         if (!Files.isRegularFile(d.resolve("trainer_state.json"))) {
             Path old = d.resolveSibling(d.getFileName() + ".old");
             if (Files.isRegularFile(old.resolve("trainer_state.json"))) d = old;
-            else throw new NoSuchFileException(d + ": holds no trainer_state.json, so training cannot resume from it");
+            else throw new NoSuchFileException(d.toString(), null, "holds no trainer_state.json, so training cannot resume from it");
         }
         model.loadStateDict(StateDicts.load(d.resolve(BertCheckpoint.WEIGHTS_FILE)), true);
         optimizer.loadStateDict(StateDicts.load(d.resolve("optimizer.safetensors")), model);

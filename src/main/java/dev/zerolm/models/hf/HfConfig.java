@@ -26,6 +26,11 @@ public final class HfConfig {
 
     /** Reads dir/config.json. */
     public static HfConfig read(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, Files.exists(dir)
+                    ? "not a directory; a Hugging Face model is a directory with " + FILE + " and the weights"
+                    : "no such directory");
+        }
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null,
