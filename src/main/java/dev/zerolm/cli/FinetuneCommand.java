@@ -174,6 +174,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (loraPlusRatio != 1f && !withLora) {
             throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
         }
+        Files.createDirectories(out);   // an --out that cannot be made fails now, not after the data and the base are loaded
         TaskData data = loadData(log);
         if (wordLabelToken != TaskEncoder.LabelToken.FIRST && !data.tokenTask) {
             throw new IllegalArgumentException("--label-token places a word's label for tagging (brown-pos, tag), not for " + task);
@@ -230,7 +231,6 @@ public final class FinetuneCommand implements Callable<Integer> {
         Finetuner<TaskEncoder.Encoded> finetuner = new Finetuner<>(model, data.labels.names(), config,
                 batch -> encoder.collate(batch, data.tokenTask), e -> e.ids().length, log);
         FineTunedModel saved = new FineTunedModel(model, tokenizer, data.labels, spec);
-        Files.createDirectories(out);
         Path modelDir = out.resolve("model");
         var result = finetuner.fit(train, valid, r -> saved.save(modelDir));
         ConfusionMatrix cm = result.best().matrix();

@@ -28,6 +28,15 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void anOutDirectoryThatCannotBeMadeFailsBeforeTheDataIsRead(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Run r = run("finetune", "--task", "classify", "--train", dir.resolve("absent.jsonl").toString(),
+                "--valid", dir.resolve("absent.jsonl").toString(), "--from-scratch", "--out", file.resolve("out").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("zerolm: " + file).doesNotContain("absent.jsonl");
+    }
+
+    @Test
     void aMissingBaseDirectoryIsNamedAsSuch(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("no-such-model");
         Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(),
