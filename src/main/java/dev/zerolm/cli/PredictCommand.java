@@ -4,7 +4,6 @@ import dev.zerolm.autograd.GradMode;
 import dev.zerolm.finetune.FineTunedModel;
 import dev.zerolm.finetune.TaskEncoder;
 import dev.zerolm.tensor.IntTensor;
-import dev.zerolm.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,34 +31,59 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     void run(PrintStream out) throws java.io.IOException {
+        run(out, System.err);
+    }
+
+    /** Labels go to out, one line per text; notes (a text cut to fit the model) go to notes. */
+    void run(PrintStream out, PrintStream notes) throws java.io.IOException {
         FineTunedModel m = FineTunedModel.load(model);
         TaskEncoder encoder = new TaskEncoder(m.tokenizer(), m.spec().maxLength(), TaskEncoder.LabelToken.parse(m.spec().labelToken()));
         try (var ignored = GradMode.noGrad()) {
-            for (String text : texts) {
+            for (int t = 0; t < texts.size(); t++) {
+                String text = texts.get(t);
                 if (m.spec().task().equals("token")) {
-                    List<String> words = Arrays.asList(text.trim().split("\\s+"));
-                    TaskEncoder.Words w = encoder.words(words);
-                    Tensor logits = m.model().logits(encoder.wordsBatch(w));                             // (1, T, L)
-                    int[] best = logits.argmax(-1, false).data();
-                    StringBuilder sb = new StringBuilder();
-                    for (int i = 0; i < w.labelTokens().length; i++) {
-                        sb.append(i == 0 ? "" : " ").append(words.get(i)).append('/').append(m.labels().name(best[w.labelTokens()[i]]));
-                    }
-                    out.println(sb);
-                } else {
-                    int[] ids = encoder.text(text);
-                    float[] p = m.model().logits(IntTensor.of(ids, 1, ids.length), null).softmax(-1).toArray();   // (1, L)
-                    Integer[] order = new Integer[p.length];
-                    for (int i = 0; i < p.length; i++) order[i] = i;
-                    Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
-                    StringBuilder sb = new StringBuilder(m.labels().name(order[0]));
-                    sb.append("\t(");
-                    for (int k = 0; k < Math.min(top, p.length); k++) {
-                        sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3f", m.labels().name(order[k]), p[order[k]]));
-                    }
-                    out.println(sb.append(')'));
+                    out.println(tagWords(m, encoder, Arrays.asList(text.trim().split("\\s+"))));
+                    continue;
                 }
+                int tokens = encoder.tokenCount(text);
+                if (tokens > encoder.maxLength()) {
+                    notes.printf(Locale.ROOT, "zerolm: note: text %d has %,d tokens; the model reads its first %d%n",
+                            t + 1, tokens, encoder.maxLength());
+                }
+                int[] ids = encoder.text(text);
+                float[] p = m.model().logits(IntTensor.of(ids, 1, ids.length), null).softmax(-1).toArray();   // (1, L)
+                Integer[] order = new Integer[p.length];
+                for (int i = 0; i < p.length; i++) order[i] = i;
+                Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+                StringBuilder sb = new StringBuilder(m.labels().name(order[0]));
+                sb.append("\t(");
+                for (int k = 0; k < Math.min(top, p.length); k++) {
+                    sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3f", m.labels().name(order[k]), p[order[k]]));
+                }
+                out.println(sb.append(')'));
             }
         }
+    }
+
+    /**
+     * word/TAG for every word. A text longer than the model's input is tagged one window after another, each window
+     * starting at the first word the previous one could not hold (so a window's first words see no left context).
+     */
+    private static String tagWords(FineTunedModel m, TaskEncoder encoder, List<String> words) {
+        StringBuilder sb = new StringBuilder();
+        for (int from = 0; from < words.size(); ) {
+            TaskEncoder.Words w = encoder.words(words.subList(from, words.size()));
+            int fitted = w.labelTokens().length;
+            if (fitted == 0) {
+                throw new IllegalArgumentException("the word '" + words.get(from) + "' alone takes more than the model's "
+                        + encoder.maxLength() + " tokens");
+            }
+            int[] best = m.model().logits(encoder.wordsBatch(w)).argmax(-1, false).data();   // (1, T, L) -> (1, T)
+            for (int i = 0; i < fitted; i++) {
+                sb.append(sb.isEmpty() ? "" : " ").append(words.get(from + i)).append('/').append(m.labels().name(best[w.labelTokens()[i]]));
+            }
+            from += fitted;
+        }
+        return sb.toString();
     }
 }

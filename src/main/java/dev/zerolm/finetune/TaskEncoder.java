@@ -79,6 +79,11 @@ public final class TaskEncoder {
         return Arrays.copyOf(ids, Math.min(ids.length, maxLength));
     }
 
+    /** Tokens the whole text takes, [CLS]/[SEP] included: more than {@link #maxLength()} means {@link #text} cuts it. */
+    public int tokenCount(String text) {
+        return tokenizer instanceof WordPiece wp ? wp.encode(text).length + 2 : tokenizer.encode(text).length;
+    }
+
     /** Token ids of pre-split words and each word's label token; words that do not fit in maxLength are dropped. */
     public Words words(List<String> words) {
         WordPiece wp = tokenizer instanceof WordPiece w ? w : null;

@@ -155,6 +155,41 @@ class FinetuneCommandTest {
         assertThat(unknown.err()).contains("unknown label token 'middle': use first, last or both");
     }
 
+    @Test
+    void predictTagsEveryWordOfATextLongerThanTheModelAndSaysWhenItCutsAText(@TempDir Path dir) throws Exception {
+        String conll = "the\tat\nwalking\tvbg\ndogs\tnns\n\na\tat\nbarking\tvbg\ncat\tnn\n";
+        Path train = Files.writeString(dir.resolve("t.conll"), conll);
+        String[] tiny = {"--from-scratch", "--scratch-layers", "1", "--scratch-hidden", "16", "--scratch-heads", "2",
+                "--epochs", "1", "--max-length", "8"};
+        Run tagger = run(concat(new String[] {"finetune", "--task", "tag", "--train", train.toString(), "--valid", train.toString(),
+                "--out", dir.resolve("tagger").toString()}, tiny));
+        assertThat(tagger.exitCode()).as(tagger.err()).isZero();
+        Run classifier = run(concat(new String[] {"finetune", "--task", "classify", "--train", jsonl(dir, "c.jsonl").toString(),
+                "--valid", jsonl(dir, "cv.jsonl").toString(), "--out", dir.resolve("classifier").toString()}, tiny));
+        assertThat(classifier.exitCode()).as(classifier.err()).isZero();
+
+        String longText = "the walking dogs a barking cat ".repeat(5).strip();   // 30 words, a model of 8 tokens
+        var printed = new java.io.ByteArrayOutputStream();
+        var notes = new java.io.ByteArrayOutputStream();
+        var predict = new PredictCommand();
+        predict.model = dir.resolve("tagger/model");
+        predict.texts = java.util.List.of(longText);
+        predict.run(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String[] tagged = printed.toString(java.nio.charset.StandardCharsets.UTF_8).strip().split(" ");
+        assertThat(tagged).hasSize(30);
+        assertThat(tagged[29]).startsWith("cat/");
+
+        predict.model = dir.resolve("classifier/model");
+        predict.texts = java.util.List.of("a good film", longText);
+        printed.reset();
+        predict.run(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8).strip().split("\n")).hasSize(2);
+        assertThat(notes.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .doesNotContain("text 1 ").contains("note: text 2 has ").contains("the model reads its first 8");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
