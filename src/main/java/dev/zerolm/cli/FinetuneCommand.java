@@ -219,8 +219,8 @@ public final class FinetuneCommand implements Callable<Integer> {
 
         List<TaskEncoder.Encoded> train = new ArrayList<>(), valid = new ArrayList<>();
         if (data.tokenTask) {
-            for (TaggedSentence s : data.trainTags) train.add(encoder.tagged(s, data.labels));
-            for (TaggedSentence s : data.validTags) valid.add(encoder.tagged(s, data.labels));
+            for (TaggedSentence s : data.trainTags) train.addAll(encoder.taggedWindows(s, data.labels));
+            for (TaggedSentence s : data.validTags) valid.addAll(encoder.taggedWindows(s, data.labels));
         } else {
             for (TextExample e : data.trainText) train.add(encoder.sequence(e, data.labels));
             for (TextExample e : data.validText) valid.add(encoder.sequence(e, data.labels));

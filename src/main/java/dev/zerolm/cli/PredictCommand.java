@@ -42,7 +42,7 @@ public final class PredictCommand implements Callable<Integer> {
             for (int t = 0; t < texts.size(); t++) {
                 String text = texts.get(t);
                 if (m.spec().task().equals("token")) {
-                    out.println(tagWords(m, encoder, Arrays.asList(text.trim().split("\\s+"))));
+                    out.println(tagWords(m, encoder, Arrays.asList(text.trim().split("\\s+")), "text " + (t + 1)));
                     continue;
                 }
                 int tokens = encoder.tokenCount(text);
@@ -65,24 +65,16 @@ public final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * word/TAG for every word. A text longer than the model's input is tagged one window after another, each window
-     * starting at the first word the previous one could not hold (so a window's first words see no left context).
-     */
-    private static String tagWords(FineTunedModel m, TaskEncoder encoder, List<String> words) {
+    /** word/TAG for every word; a text longer than the model's input is tagged window by window (no left context at each window's start). */
+    private static String tagWords(FineTunedModel m, TaskEncoder encoder, List<String> words, String source) {
         StringBuilder sb = new StringBuilder();
-        for (int from = 0; from < words.size(); ) {
-            TaskEncoder.Words w = encoder.words(words.subList(from, words.size()));
-            int fitted = w.labelTokens().length;
-            if (fitted == 0) {
-                throw new IllegalArgumentException("the word '" + words.get(from) + "' alone takes more than the model's "
-                        + encoder.maxLength() + " tokens");
-            }
+        int from = 0;
+        for (TaskEncoder.Words w : encoder.wordWindows(words, source)) {
             int[] best = m.model().logits(encoder.wordsBatch(w)).argmax(-1, false).data();   // (1, T, L) -> (1, T)
-            for (int i = 0; i < fitted; i++) {
+            for (int i = 0; i < w.labelTokens().length; i++) {
                 sb.append(sb.isEmpty() ? "" : " ").append(words.get(from + i)).append('/').append(m.labels().name(best[w.labelTokens()[i]]));
             }
-            from += fitted;
+            from += w.labelTokens().length;
         }
         return sb.toString();
     }

@@ -126,11 +126,46 @@ public final class TaskEncoder {
         return new Encoded(text(e.text()), new int[] {labels.id(e.label())}, null);
     }
 
+    /**
+     * Pre-split words as one input, or, when they do not fit in maxLength, as several: each window starts at the first
+     * word the previous one could not hold, so every word gets a label token (one cut off would be neither trained on
+     * nor scored nor predicted). source names the text in the error a word too long for any window gets.
+     */
+    public List<Words> wordWindows(List<String> words, String source) {
+        List<Words> windows = new ArrayList<>();
+        for (int from = 0; from < words.size(); ) {
+            Words w = words(words.subList(from, words.size()));
+            if (w.labelTokens().length == 0) {
+                throw new IllegalArgumentException(source + ": the word '" + words.get(from) + "' alone takes more than "
+                        + maxLength + " tokens");
+            }
+            windows.add(w);
+            from += w.labelTokens().length;
+        }
+        return windows;
+    }
+
+    /** A sentence as one example per {@link #wordWindows window}. */
+    public List<Encoded> taggedWindows(TaggedSentence s, LabelVocab labels) {
+        List<Encoded> examples = new ArrayList<>();
+        int from = 0;
+        for (Words w : wordWindows(s.words(), s.source())) {
+            examples.add(labelled(w, s.tags().subList(from, s.size()), labels));
+            from += w.labelTokens().length;
+        }
+        return examples;
+    }
+
+    /** A sentence as one example; words that do not fit in maxLength are dropped (see {@link #taggedWindows}). */
     public Encoded tagged(TaggedSentence s, LabelVocab labels) {
-        Words w = words(s.words());
+        return labelled(words(s.words()), s.tags(), labels);
+    }
+
+    /** w's ids with tags[i] at word i's label token and IGNORE_INDEX everywhere else. */
+    private static Encoded labelled(Words w, List<String> tags, LabelVocab labels) {
         int[] y = new int[w.ids().length];
         Arrays.fill(y, TaskModel.IGNORE_INDEX);
-        for (int i = 0; i < w.labelTokens().length; i++) y[w.labelTokens()[i]] = labels.id(s.tags().get(i));
+        for (int i = 0; i < w.labelTokens().length; i++) y[w.labelTokens()[i]] = labels.id(tags.get(i));
         return new Encoded(w.ids(), y, w.wordStarts());
     }
 

@@ -120,6 +120,30 @@ class FineTunedModelTest {
     }
 
     @Test
+    void aSentenceLongerThanTheInputBecomesWindowsThatLabelEveryWordOnce() {
+        var enc = new TaskEncoder(walkingDogPieces(), 6, TaskEncoder.LabelToken.LAST);   // [CLS] + 4 pieces + [SEP]
+        var labels = LabelVocab.closed(List.of("at", "nn", "vbg"));
+        var words = new java.util.ArrayList<String>();
+        var tags = new java.util.ArrayList<String>();
+        for (int i = 0; i < 3; i++) {
+            words.addAll(WALKING_DOG.words());
+            tags.addAll(WALKING_DOG.tags());
+        }
+        var windows = enc.taggedWindows(new dev.zerolm.data.TaggedSentence(words, tags, "long"), labels);
+        var labelled = new java.util.ArrayList<Integer>();
+        for (var w : windows) {
+            assertThat(w.ids().length).isLessThanOrEqualTo(6);
+            for (int y : w.labels()) if (y != -100) labelled.add(y);
+        }
+        assertThat(windows).hasSizeGreaterThan(1);
+        assertThat(labelled).containsExactlyElementsOf(tags.stream().map(labels::id).toList());
+        assertThat(enc.taggedWindows(new dev.zerolm.data.TaggedSentence(List.of("dog"), List.of("nn"), "t"), labels))
+                .hasSize(1);
+        var tooLong = new TaskEncoder(walkingDogPieces(), 3, TaskEncoder.LabelToken.LAST);   // room for one piece: "walking" has two
+        assertThatThrownBy(() -> tooLong.taggedWindows(WALKING_DOG, labels)).hasMessageContaining("'walking' alone takes more than 3 tokens");
+    }
+
+    @Test
     void taskEncoderRecordsWhereEachTokensWordStartsAndBothLabelsTheLastPiece() {
         var enc = new TaskEncoder(walkingDogPieces(), 16, TaskEncoder.LabelToken.BOTH);
         var labels = LabelVocab.closed(List.of("at", "nn", "vbg"));
