@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 public final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "A fine-tuned model directory (finetune's OUT/model).") Path model;
-    @Option(names = "--text", required = true, description = "Text to label (repeatable). Tagging splits it on whitespace.") List<String> texts;
+    @Option(names = "--text", required = true, description = "Text to label (repeatable). Tagging splits it on whitespace and tags a text longer than the model's input window by window; a classifier reads the first --max-length tokens.") List<String> texts;
     @Option(names = "--top", defaultValue = "3", description = "Labels to show per text with their probabilities. Default: ${DEFAULT-VALUE}.") int top;
 
     @Override
