@@ -20,6 +20,11 @@ blocks with biases, GELU (tanh form), lm_head tied to wte, no dropout, GPT-2 ini
 defaults: betas (0.9, 0.95), eps 1e-8, lr 6e-4, weight decay 0.1 on weight matrices only (not embeddings,
 biases or LayerNorms).
 
+With --turns (what ZeroLM uses for the GEMM rows), the script instead times single GEMM calls on request, taking
+turns with ZeroLM's own calls so that both sides see the same moments of a noisy machine. It prints one JSON line
+{"torch", "threads", "blas"}, then answers each line read from standard input: "row gemm.MxKxN.L" sets up that
+product and answers "ok"; "go" runs it once and answers its seconds; a bad request answers "error: ...".
+
 Timing as ZeroLM's TimingPlan: at least --warmup untimed steps and --min-warmup-seconds, then at least --steps
 timed steps and --min-seconds, at most --max-steps. Each result is the median, min and max of the per-step
 rates. The last line of standard output is one JSON object:
@@ -50,13 +55,14 @@ import fair_torch_env  # bench/, next to this script
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--rows", required=True, help="comma-separated row ids")
+    ap.add_argument("--rows", default="", help="comma-separated row ids")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--min-warmup-seconds", type=float, default=1.0)
     ap.add_argument("--min-seconds", type=float, default=2.0)
     ap.add_argument("--max-steps", type=int, default=50)
     ap.add_argument("--worker", action="store_true", help="internal: run the one training row given in --rows")
+    ap.add_argument("--turns", action="store_true", help="time single GEMM calls on request (see above)")
     return ap.parse_args(argv)
 
 
@@ -212,7 +218,8 @@ def rates(work, seconds):
 
 # ----------------------------------------------------------------------------- the rows
 
-def gemm(shape, layout):
+def gemm_call(shape, layout):
+    """One product's work in GFLOP and a function that runs it once into a preallocated C."""
     M, K, N = (int(d) for d in shape.split("x"))
     g = torch.Generator().manual_seed(42)
     a = torch.rand((K, M) if layout[0] == "T" else (M, K), generator=g) - 0.5
@@ -220,7 +227,43 @@ def gemm(shape, layout):
     op_a = a.t() if layout[0] == "T" else a  # a view: BLAS reads it transposed, no copy
     op_b = b.t() if layout[1] == "T" else b
     c = torch.empty(M, N)
-    return rates(2.0 * M * N * K * 1e-9, time_steps(lambda: None, lambda: torch.mm(op_a, op_b, out=c)))
+    return 2.0 * M * N * K * 1e-9, lambda: torch.mm(op_a, op_b, out=c)
+
+
+def gemm(shape, layout):
+    work, call = gemm_call(shape, layout)
+    return rates(work, time_steps(lambda: None, call))
+
+
+def parse_gemm_row(row_id):
+    kind, _, rest = row_id.partition(".")
+    shape, _, layout = rest.partition(".")
+    if kind != "gemm" or layout not in ("NN", "NT", "TN", "TT"):
+        raise ValueError(f"not a GEMM row id: '{row_id}'")
+    return shape, layout
+
+
+def serve_turns():
+    """--turns: one GEMM call per "go" read from stdin, its seconds written back (see the module's docstring)."""
+    print(json.dumps(info()), flush=True)
+    call = None
+    for line in sys.stdin:
+        request = line.strip()
+        try:
+            if request.startswith("row "):
+                call = None  # the old operands go before the new ones are made
+                call = gemm_call(*parse_gemm_row(request[4:].strip()))[1]
+                print("ok", flush=True)
+            elif request == "go":
+                if call is None:
+                    raise ValueError("'go' before a 'row'")
+                t0 = time.perf_counter()
+                call()
+                print(repr(time.perf_counter() - t0), flush=True)
+            elif request:
+                raise ValueError(f"unknown request '{request}'")
+        except Exception as e:  # a bad request must not end the session: say why and wait for the next
+            print(f"error: {type(e).__name__}: {e}", flush=True)
 
 
 def step_in_backward(groups):
@@ -343,10 +386,7 @@ def blas_in_use():
 def run_row(row_id, results):
     kind, _, rest = row_id.partition(".")
     if kind == "gemm":
-        shape, _, layout = rest.partition(".")
-        if layout not in ("NN", "NT", "TN", "TT"):
-            raise ValueError(f"unknown GEMM layout in '{row_id}'")
-        results[row_id] = gemm(shape, layout)
+        results[row_id] = gemm(*parse_gemm_row(row_id))
     elif kind in ("train", "scaling"):
         result, peak = train_in_child(row_id)
         results[row_id] = result
@@ -360,7 +400,15 @@ def run_row(row_id, results):
         raise ValueError(f"unknown row id '{row_id}'")
 
 
+def info():
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(),
+            "blas": blas_in_use() + (f" [{OPENBLAS_CHOICE}]" if "OPENBLAS_CORETYPE" in os.environ else "")}
+
+
 def main():
+    if ARGS.turns:
+        serve_turns()
+        return
     rows = [r for r in ARGS.rows.split(",") if r]
     if ARGS.worker:
         result = train(rows[0].partition(".")[2])
@@ -376,8 +424,7 @@ def main():
         except Exception as e:  # one failed row (out of memory, ...) must not lose the others
             errors[row_id] = f"{type(e).__name__}: {e}"
             print("failed: " + errors[row_id], file=sys.stderr)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_in_use() + (f" [{OPENBLAS_CHOICE}]" if "OPENBLAS_CORETYPE" in os.environ else ""),
-                      "results": results, "errors": errors}))
+    print(json.dumps({**info(), "results": results, "errors": errors}))
 
 
 if __name__ == "__main__":

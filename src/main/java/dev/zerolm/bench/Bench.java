@@ -1,5 +1,6 @@
 package dev.zerolm.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,6 +120,7 @@ public final class Bench {
     private void measureSection(Section section) {
         switch (section) {
             case GEMM -> {
+                if (options.python() != null && measureGemmInTurns()) return;
                 for (GemmCase c : GemmCase.all()) add(c.id(), c.label(), "GFLOP/s", () -> c.measure(options.plan()));
             }
             case TRAIN -> {
@@ -148,6 +150,40 @@ public final class Bench {
                     addTraining("scaling." + m.id(), "train B at T " + t + ", B " + m.batch(), m, note);
                 }
             }
+        }
+    }
+
+    /**
+     * With --vs-pytorch, the GEMM rows alternate single calls of ZeroLM and PyTorch ({@link GemmCase#measureInTurns}).
+     * Returns false, with a note, when PyTorch's side cannot start; the rows are then timed the usual way.
+     */
+    private boolean measureGemmInTurns() {
+        try (PyTorchGemmTurns torch = PyTorchGemmTurns.start(options.python(), options.pytorchScript(), options.threads())) {
+            if (pytorch == null) pytorch = torch.info();
+            String note = "GEMM rows: ZeroLM and PyTorch take turns, one call each, " + GemmCase.PAUSE_MILLIS
+                    + " ms apart, so both see the same moments of the machine.";
+            if (!notes.contains(note)) notes.add(note);
+            for (GemmCase c : GemmCase.all()) {
+                log.printf(Locale.ROOT, "both    %-44s ", c.label());
+                log.flush();
+                try {
+                    GemmCase.Turns t = c.measureInTurns(options.plan(), torch);
+                    rows.add(new BenchRow(c.id(), c.label(), "GFLOP/s", t.zerolm(), t.pytorch(), ""));
+                    log.printf(Locale.ROOT, "ZeroLM %s, PyTorch %s GFLOP/s%n", BenchTable.number(t.zerolm().median()),
+                            BenchTable.number(t.pytorch().median()));
+                } catch (IOException e) {
+                    rows.add(new BenchRow(c.id(), c.label(), "GFLOP/s", c.measure(options.plan()), null, "PyTorch failed: " + e.getMessage()));
+                    log.println("pytorch failed: " + e.getMessage());
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            notes.add("PyTorch's GEMM turns could not start (" + e.getMessage() + "): GEMM rows timed ZeroLM first, then PyTorch.");
+            log.println("pytorch gemm turns failed: " + e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("bench interrupted", e);
         }
     }
 
@@ -200,7 +236,8 @@ public final class Bench {
     private void compareWithPyTorch(Section section, int first) {
         List<String> ids = new ArrayList<>();
         for (BenchRow r : rows.subList(first, rows.size())) {
-            if (!r.id().startsWith("mem.") && !r.id().startsWith("jvm.")) ids.add(r.id());   // PyTorch reports mem.* itself
+            // PyTorch reports mem.* itself; rows timed in turns have its numbers already
+            if (!r.id().startsWith("mem.") && !r.id().startsWith("jvm.") && r.pytorch() == null) ids.add(r.id());
         }
         if (ids.isEmpty()) return;
         try {
@@ -210,7 +247,7 @@ public final class Bench {
                     torch.blas());
             for (int i = first; i < rows.size(); i++) {
                 BenchRow r = rows.get(i);
-                rows.set(i, r.withPyTorch(torch.results().get(r.id()), torch.noteFor(r.id())));
+                if (ids.contains(r.id()) || r.id().startsWith("mem.")) rows.set(i, r.withPyTorch(torch.results().get(r.id()), torch.noteFor(r.id())));
             }
         } catch (Exception e) {
             notes.add("PyTorch " + section.name().toLowerCase(Locale.ROOT) + " section failed: " + e.getMessage());

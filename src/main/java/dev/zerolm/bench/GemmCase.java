@@ -3,7 +3,9 @@ package dev.zerolm.bench;
 import dev.zerolm.tensor.Rng;
 import dev.zerolm.tensor.kernels.Gemm;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,6 +56,47 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
         double[] seconds = plan.time(() -> { }, () -> Gemm.gemm(transA, transB, M, N, K, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, N));
         return Stats.ratesOf(flops() * 1e-9, seconds);
     }
+
+    /** ZeroLM's and PyTorch's GFLOP/s on this product, timed call for call in turns. */
+    public record Turns(Stats zerolm, Stats pytorch) {}
+
+    /**
+     * Both sides of a row timed in turns, ZeroLM's call then PyTorch's, so a slow stretch of a shared machine falls on
+     * both alike; warm-up and timed calls by plan (the timed time counted on ZeroLM's calls). Before each timed call the
+     * other side's threads get {@link #PAUSE_MILLIS} to go to sleep.
+     */
+    public Turns measureInTurns(TimingPlan plan, PyTorchGemmTurns torch) throws IOException, InterruptedException {
+        Rng rng = new Rng(42);
+        float[] a = random(rng, M * K), b = random(rng, K * N), c = new float[M * N];
+        int lda = transA ? M : K, ldb = transB ? K : N;
+        Runnable ours = () -> Gemm.gemm(transA, transB, M, N, K, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, N);
+        torch.row(id());
+        long warmEnd = System.nanoTime() + (long) (plan.minWarmupSeconds() * 1e9);
+        for (int i = 0; i < plan.warmupSteps() || System.nanoTime() < warmEnd; i++) {
+            ours.run();
+            torch.call();
+        }
+        double[] mine = new double[plan.maxTimedSteps()], theirs = new double[plan.maxTimedSteps()];
+        double total = 0;
+        int n = 0;
+        while (n < plan.timedSteps() || (total < plan.minTimedSeconds() && n < plan.maxTimedSteps())) {
+            Thread.sleep(PAUSE_MILLIS);
+            long t0 = System.nanoTime();
+            ours.run();
+            mine[n] = (System.nanoTime() - t0) * 1e-9;
+            total += mine[n];
+            Thread.sleep(PAUSE_MILLIS);
+            theirs[n++] = torch.call();
+        }
+        double gflop = flops() * 1e-9;
+        return new Turns(Stats.ratesOf(gflop, Arrays.copyOf(mine, n)), Stats.ratesOf(gflop, Arrays.copyOf(theirs, n)));
+    }
+
+    /**
+     * Idle time before each timed call in turns. OpenBLAS's worker threads keep polling for work for a while after a
+     * call (and ZeroLM's for 0.1 ms): without a pause they take cycles from the next call of the other side.
+     */
+    static final long PAUSE_MILLIS = 100;
 
     private static float[] random(Rng rng, int n) {
         float[] x = new float[n];
