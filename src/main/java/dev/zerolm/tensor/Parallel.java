@@ -94,30 +94,80 @@ public final class Parallel {
         Workers w = workers();
         // Nested calls (from inside a chunk) and calls from a second thread while the workers are busy run their
         // chunks one after another here: same chunks, so the same results.
-        if (w.size() < chunks - 1 || !w.tryRun(body, bounds)) {
+        if (w.size() < chunks - 1 || !w.tryRun(new Job(body, bounds))) {
             for (int c = 0; c < chunks; c++) body.run(bounds[c], bounds[c + 1]);
         }
     }
 
-    /** One kernel handed to the workers: chunk c + 1 goes to worker c; the caller runs chunk 0. */
+    /**
+     * Runs body over [0, n) in chunks of {@code grain} items that the caller and the workers take one after another
+     * as they finish, so a thread that runs slower (its core shared with another busy machine) takes fewer of them and
+     * nobody waits for it at the end. Chunks always cover the same items, but which thread runs one varies: only for
+     * bodies whose results do not depend on the thread.
+     */
+    public static void forDynamic(int n, int grain, RangeBody body) {
+        if (n <= 0) return;
+        int g = Math.max(1, grain);
+        int chunks = (int) ((n + (long) g - 1) / g);
+        int participants = Math.min(threads, chunks);
+        if (participants > 1) {
+            Workers w = workers();
+            if (w.size() >= participants - 1 && w.tryRun(new Job(body, n, g, participants))) return;
+        }
+        for (int start = 0; start < n; start += g) body.run(start, Math.min(n, start + g));
+    }
+
+    /**
+     * One kernel handed to the workers. Fixed chunks: chunk c + 1 goes to worker c and the caller runs chunk 0. Dynamic
+     * chunks ({@link #forDynamic}): every participant takes the next chunk of grain items until none is left.
+     */
     private static final class Job {
         /** Dropped once every chunk has run: the pool keeps the latest job, and must not keep what it captured. */
         RangeBody body;
+        /** Fixed chunk c is [bounds[c], bounds[c + 1]); null for dynamic chunks. */
         final int[] bounds;
+        /** Dynamic chunks: the next one to take, of grain items each over [0, n); null for fixed chunks. */
+        final AtomicInteger next;
+        final int n, grain;
+        /** The caller and the first participants − 1 workers run a share. */
+        final int participants;
         final AtomicInteger pending;
         volatile Throwable failure;
         volatile Thread waiter;
 
         Job(RangeBody body, int[] bounds) {
-            this.body = body;
-            this.bounds = bounds;
-            this.pending = new AtomicInteger(bounds.length - 2);
+            this(body, bounds, null, 0, 0, bounds.length - 1);
         }
 
-        /** Runs chunk c on a worker; the last one to finish wakes the caller if it went to sleep. */
+        Job(RangeBody body, int n, int grain, int participants) {
+            this(body, null, new AtomicInteger(), n, grain, participants);
+        }
+
+        private Job(RangeBody body, int[] bounds, AtomicInteger next, int n, int grain, int participants) {
+            this.body = body;
+            this.bounds = bounds;
+            this.next = next;
+            this.n = n;
+            this.grain = grain;
+            this.participants = participants;
+            this.pending = new AtomicInteger(participants - 1);
+        }
+
+        /** Participant i's share: fixed chunk i, or dynamic chunks until none is left (or one has failed). */
+        void runShare(int i) {
+            if (next == null) {
+                body.run(bounds[i], bounds[i + 1]);
+                return;
+            }
+            for (long start; failure == null && (start = (long) next.getAndIncrement() * grain) < n; ) {
+                body.run((int) start, (int) Math.min(n, start + grain));
+            }
+        }
+
+        /** Runs participant c's share on a worker; the last one to finish wakes the caller if it went to sleep. */
         void runChunk(int c) {
             try {
-                body.run(bounds[c], bounds[c + 1]);
+                runShare(c);
             } catch (Throwable t) {
                 failure = t;
             }
@@ -160,18 +210,18 @@ public final class Parallel {
             return threads.length;
         }
 
-        /** Runs the chunks on the workers and this thread; false (nothing run) when the workers are taken. */
-        boolean tryRun(RangeBody body, int[] bounds) {
+        /** Runs the job's shares on the workers and this thread; false (nothing run) when the workers are taken. */
+        boolean tryRun(Job j) {
             if (Thread.currentThread() instanceof Worker || owner.isHeldByCurrentThread() || !owner.tryLock()) return false;
             try {
-                Job j = new Job(body, bounds);
                 job = j;
-                for (int i = 0; i < bounds.length - 2; i++) threads[i].wake();
+                for (int i = 0; i < j.participants - 1; i++) threads[i].wake();
                 Throwable mine = null;
                 try {
-                    body.run(bounds[0], bounds[1]);
+                    j.runShare(0);
                 } catch (Throwable t) {
                     mine = t;
+                    j.failure = t;                                  // dynamic chunks: the workers stop taking more
                 }
                 j.await();
                 j.body = null;                                    // e.g. an optimiser step's gradient, 150 MB for GPT-2's wte
@@ -225,7 +275,7 @@ public final class Parallel {
                 }
                 if (pool.stopped) return;
                 seen = next;
-                if (index + 2 < next.bounds.length) next.runChunk(index + 1);
+                if (index + 1 < next.participants) next.runChunk(index + 1);
             }
         }
     }

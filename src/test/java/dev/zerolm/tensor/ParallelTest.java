@@ -52,6 +52,68 @@ class ParallelTest {
         assertThat(second).containsExactlyInAnyOrderElementsOf(first);
     }
 
+    /** Dynamic chunks: every index once, in chunks of the grain, for every thread count. */
+    @Test
+    void dynamicChunksVisitEveryIndexOnce() {
+        for (int threads = 1; threads <= 4; threads++) {
+            Parallel.setThreads(threads);
+            for (int n : new int[] {1, 2, 3, 7, 64, 1000}) {
+                for (int grain : new int[] {1, 3, 100}) {
+                    int[] visits = new int[n];
+                    ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
+                    for (int rep = 0; rep < 20; rep++) {
+                        Parallel.forDynamic(n, grain, (s, e) -> {
+                            assertThat(s % grain).isZero();
+                            sizes.add(e - s);
+                            for (int i = s; i < e; i++) visits[i]++;
+                        });
+                    }
+                    for (int i = 0; i < n; i++) {
+                        assertThat(visits[i]).as("threads %d n %d grain %d index %d", threads, n, grain, i).isEqualTo(20);
+                    }
+                    assertThat(sizes).allMatch(size -> size == grain || size == n % grain);
+                }
+            }
+        }
+    }
+
+    /** A slow thread takes fewer dynamic chunks: the others keep taking them instead of waiting. */
+    @Test
+    void dynamicChunksGoToWhoeverIsFree() {
+        Parallel.setThreads(2);
+        Thread caller = Thread.currentThread();
+        int[] byCaller = new int[1];
+        java.util.concurrent.atomic.AtomicInteger byWorker = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forDynamic(40, 1, (s, e) -> {
+            if (Thread.currentThread() == caller) {
+                byCaller[0]++;
+                try {
+                    Thread.sleep(20);                                      // the caller is the slow one
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            } else {
+                byWorker.incrementAndGet();
+            }
+        });
+        assertThat(byCaller[0] + byWorker.get()).isEqualTo(40);
+        assertThat(byWorker.get()).isGreaterThan(byCaller[0]);
+    }
+
+    @Test
+    void aFailingDynamicChunkReachesTheCallerAndStopsTheRest() {
+        Parallel.setThreads(2);
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        assertThatThrownBy(() -> Parallel.forDynamic(1000, 1, (s, e) -> {
+            ran.incrementAndGet();
+            if (s == 3) throw new IllegalStateException("chunk " + s + " failed");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("chunk 3 failed");
+        assertThat(ran.get()).isLessThan(1000);
+        int[] sum = new int[4];
+        Parallel.forDynamic(4, 1, (s, e) -> sum[s] = 1);
+        assertThat(sum).containsExactly(1, 1, 1, 1);
+    }
+
     @Test
     void aFailingChunkOnAWorkerReachesTheCaller() {
         Parallel.setThreads(2);

@@ -66,6 +66,9 @@ public final class Gemm {
     /** Up to this many rows per thread (1.1 MiB of A at KC 256), A may be packed once per K block for all B blocks. */
     static final int FEW_ROWS = Integer.getInteger("gemm.fewRows", 1152);
 
+    /** Whether the row split shares packed B between threads ({@link #sharedB}); false: each thread packs its own. */
+    static final boolean SHARED_B = Boolean.parseBoolean(System.getProperty("gemm.sharedB", "true"));
+
     /** Below this many multiply-adds the packing overhead outweighs its benefit. */
     static final long SMALL_MACS = 32 * 32 * 32;
     /**
@@ -215,6 +218,11 @@ public final class Gemm {
         boolean enoughColumns = colTiles >= 4 * threads;
         if (rowTiles >= colTiles ? !enoughColumns || rowSplitPacking <= colSplitPacking
                 : rowTiles >= 4 * threads && rowSplitPacking <= colSplitPacking) {
+            boolean fewRowsPath = ceilDiv(M, threads) <= FEW_ROWS && N >= 4 * blockWidth(N);
+            if (SHARED_B && !fewRowsPath) {
+                sharedB(transA, transB, M, N, K, alpha, A, offA, lda, B, offB, ldb, beta, bias, biasOff, C, offC, ldc);
+                return;
+            }
             int minChunk = (int) Math.max(1, MIN_MACS_PER_THREAD / ((long) MR * N * K));
             Parallel.forRange(rowTiles, minChunk, (start, end) ->
                     blocked(transA, transB, start * MR, Math.min(M, end * MR), 0, N, K, alpha,
@@ -375,6 +383,43 @@ public final class Gemm {
     }
 
     /**
+     * The packed path on every thread, split by blocks of rows with B shared: for each (KC, NC) block of B, the threads
+     * pack its panels together, then take MC-row blocks of C one after another as they finish ({@link
+     * Parallel#forDynamic}), each packing its own A block. B is packed once rather than once per thread, and a thread
+     * slowed down (its core shared with another busy machine) takes fewer row blocks instead of holding up the call.
+     * Every tile of C sees its K blocks in order, so results are the same as on one thread.
+     */
+    private static void sharedB(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                float[] A, int offA, int lda, float[] B, int offB, int ldb,
+                                float beta, float[] bias, int biasOff, float[] C, int offC, int ldc) {
+        if (beta != 0f && beta != 1f) {
+            Parallel.forRange(M, Math.max(1, (int) (MIN_MACS_PER_THREAD / N)), (s, e) -> scale(e - s, N, beta, C, offC + s * ldc, ldc));
+        }
+        int blockWidth = blockWidth(N), blockHeight = transA ? MC_TRANSPOSED : MC;
+        int rowBlocks = ceilDiv(M, blockHeight);
+        float[] packedB = WORKSPACE.get().packedB(KC * blockWidth);  // the caller's buffer; the workers read it too
+        for (int jc = 0; jc < N; jc += blockWidth) {
+            int nc = Math.min(blockWidth, N - jc), panels = ceilDiv(nc, NR);
+            for (int pc = 0; pc < K; pc += KC) {
+                int kc = Math.min(KC, K - pc), j0 = jc, k0 = pc;
+                boolean accumulate = pc > 0 || beta != 0f;
+                // Each forRange/forDynamic returns when every thread is done: B is whole before anyone reads it, and
+                // no one packs the next block while another still reads this one.
+                Parallel.forRange(panels, 1, (s, e) -> packB(transB, B, offB, ldb, k0, kc, j0 + s * NR,
+                        Math.min(nc, e * NR) - s * NR, packedB, s * NR * kc, WORKSPACE.get().bRows.of(ldb)));
+                Parallel.forDynamic(rowBlocks, 1, (s, e) -> {
+                    Workspace ws = WORKSPACE.get();
+                    for (int blk = s; blk < e; blk++) {
+                        int ic = blk * blockHeight, mc = Math.min(blockHeight, M - ic);
+                        packA(transA, alpha, A, offA, lda, ic, mc, k0, kc, ws.packedA, ws.aRows.of(lda));
+                        tiles(kc, ws.packedA, ic, mc, packedB, j0, nc, accumulate, bias, biasOff, C, offC, ldc, ws.tile);
+                    }
+                });
+            }
+        }
+    }
+
+    /**
      * C[ic:ic+mc, jc:jc+nc] from packed A rows (from ic) and a packed B block (from jc), one K block deep: set (plus
      * the bias, when given and not accumulating) or, when accumulating, added onto C.
      */
@@ -406,9 +451,15 @@ public final class Gemm {
      */
     static void packB(boolean transB, float[] B, int offB, int ldb, int pc, int kc, int jc, int nc,
                               float[] dst, int[] columnStarts) {
+        packB(transB, B, offB, ldb, pc, kc, jc, nc, dst, 0, columnStarts);
+    }
+
+    /** As above, the panels written from dst[dstOff]. */
+    static void packB(boolean transB, float[] B, int offB, int ldb, int pc, int kc, int jc, int nc,
+                      float[] dst, int dstOff, int[] columnStarts) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            int panel = jr * kc;
+            int panel = dstOff + jr * kc;
             int col = jc + jr;
             if (!transB) {
                 // Rows of B are contiguous: copy NR floats per k.
