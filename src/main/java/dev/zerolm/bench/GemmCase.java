@@ -93,10 +93,12 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
     }
 
     /**
-     * Idle time before each timed call in turns. OpenBLAS's worker threads keep polling for work for a while after a
-     * call (and ZeroLM's for 0.1 ms): without a pause they take cycles from the next call of the other side.
+     * Idle time before each timed call in turns. OpenBLAS's worker threads keep polling for work (calling sched_yield)
+     * for 2^28 clock cycles after a call, about 0.13 s at 2.1 GHz, and ZeroLM's for 0.1 ms: until then they take cycles
+     * from the other side's next call. With 100 ms ZeroLM's GEMM read 0.54-0.78 of PyTorch's; a pause past the
+     * polling window gives it the machine to itself.
      */
-    static final long PAUSE_MILLIS = 100;
+    static final long PAUSE_MILLIS = 250;
 
     private static float[] random(Rng rng, int n) {
         float[] x = new float[n];
