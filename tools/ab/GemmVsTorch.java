@@ -19,6 +19,9 @@ import java.util.Random;
  */
 public class GemmVsTorch {
 
+    /** Idle time before each call: OpenBLAS's threads keep polling for a while after one (-Dpause=ms to change). */
+    static final long PAUSE_MILLIS = Long.getLong("pause", 250);
+
     public static void main(String[] args) throws Exception {
         if (args.length < 5) {
             System.err.println("usage: GemmVsTorch M K N NN|NT|TN PAIRS [THREADS]");
@@ -44,11 +47,11 @@ public class GemmVsTorch {
         double gflop = 2.0 * M * N * K * 1e-9;
         double[] ours = new double[pairs], theirs = new double[pairs], ratio = new double[pairs];
         for (int pair = -3; pair < pairs; pair++) {            // three untimed turns each for the JIT and caches
-            Thread.sleep(250);                                 // past OpenBLAS's ~0.13 s of polling after a call
+            Thread.sleep(PAUSE_MILLIS);
             long t0 = System.nanoTime();
             Gemm.gemm(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N);
             double mine = (System.nanoTime() - t0) * 1e-9;
-            Thread.sleep(250);                                 // past OpenBLAS's ~0.13 s of polling after a call
+            Thread.sleep(PAUSE_MILLIS);
             toTorch.println("go");
             double other = Double.parseDouble(fromTorch.readLine());
             if (pair < 0) continue;

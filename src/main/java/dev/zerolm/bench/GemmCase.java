@@ -94,9 +94,10 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
 
     /**
      * Idle time before each timed call in turns. OpenBLAS's worker threads keep polling for work (calling sched_yield)
-     * for 2^28 clock cycles after a call, about 0.13 s at 2.1 GHz, and ZeroLM's for 0.1 ms: until then they take cycles
-     * from the other side's next call. With 100 ms ZeroLM's GEMM read 0.54-0.78 of PyTorch's; a pause past the
-     * polling window gives it the machine to itself.
+     * for a while after a call, and ZeroLM's for 0.1 ms: until then they take cycles from the other side's next call.
+     * Measured (tools/ab/GemmVsTorch.java -Dpause=..., 4096x768x768, 2 threads): ZeroLM's GEMM ran at 121-138 GFLOP/s
+     * with pauses of 0, 50 and 100 ms, and at 179-199 with 150, 250 and 400 ms, so the window is 0.1-0.15 s here
+     * (2^28 clock cycles at 2.1 GHz would be 0.13 s).
      */
     static final long PAUSE_MILLIS = 250;
 
