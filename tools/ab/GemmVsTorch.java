@@ -1,16 +1,17 @@
+import dev.zerolm.bench.GemmCase;
+import dev.zerolm.bench.PyTorchGemmTurns;
+import dev.zerolm.bench.PyTorchReference;
 import dev.zerolm.tensor.Parallel;
 import dev.zerolm.tensor.kernels.Gemm;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
 /**
  * ZeroLM's GEMM against PyTorch's, call by call, on a machine too noisy for separate runs: a PyTorch child process
- * (tools/ab/torch_gemm_turns.py, fair set-up) and this JVM take turns on the same product, with a pause between
- * turns so the other side's threads are asleep, and the report is the median of the per-pair speed ratios: a slow
+ * (bench/pytorch_reference.py --turns, as `zerolm bench` uses it) and this JVM take turns on the same product, with a
+ * pause between turns so the other side's threads are asleep, and the report is the median of the per-pair speed ratios: a slow
  * stretch of the machine hits both sides of a pair alike.
  *
  * <pre>
@@ -34,33 +35,33 @@ public class GemmVsTorch {
         int threads = args.length > 5 ? Integer.parseInt(args[5]) : Runtime.getRuntime().availableProcessors();
         Parallel.setThreads(threads);
 
-        Process torch = new ProcessBuilder("/usr/bin/python3", "tools/ab/torch_gemm_turns.py",
-                args[0], args[1], args[2], layout, String.valueOf(threads)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader fromTorch = new BufferedReader(new InputStreamReader(torch.getInputStream()));
-        PrintWriter toTorch = new PrintWriter(torch.getOutputStream(), true);
-        String ready = fromTorch.readLine();
-        if (ready == null || !ready.startsWith("ready")) throw new IllegalStateException("torch side: " + ready);
-        System.out.println("pytorch: " + ready.substring(5).trim());
+        // PyTorch's side is the bench's: bench/pytorch_reference.py --turns, with the fair set-up.
+        PyTorchGemmTurns torch = PyTorchGemmTurns.start(Path.of("/usr/bin/python3"), Path.of(PyTorchReference.SCRIPT), threads);
+        System.out.println("pytorch: " + torch.info().version() + ", " + torch.info().blas());
+        torch.row(new GemmCase(M, K, N, transA, transB).id());
 
         float[] A = random(M * K, 1), B = random(K * N, 2), C = new float[M * N];
         int lda = transA ? M : K, ldb = transB ? K : N;
         double gflop = 2.0 * M * N * K * 1e-9;
         double[] ours = new double[pairs], theirs = new double[pairs], ratio = new double[pairs];
-        for (int pair = -3; pair < pairs; pair++) {            // three untimed turns each for the JIT and caches
+        // Untimed turns first, for at least 5 s, as the bench warms up: the JIT compiles the kernels over seconds.
+        long warmEnd = System.nanoTime() + 5_000_000_000L;
+        for (int i = 0; i < 3 || System.nanoTime() < warmEnd; i++) {
+            Gemm.gemm(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N);
+            torch.call();
+        }
+        for (int pair = 0; pair < pairs; pair++) {
             Thread.sleep(PAUSE_MILLIS);
             long t0 = System.nanoTime();
             Gemm.gemm(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N);
             double mine = (System.nanoTime() - t0) * 1e-9;
             Thread.sleep(PAUSE_MILLIS);
-            toTorch.println("go");
-            double other = Double.parseDouble(fromTorch.readLine());
-            if (pair < 0) continue;
+            double other = torch.call();
             ours[pair] = gflop / mine;
             theirs[pair] = gflop / other;
             ratio[pair] = ours[pair] / theirs[pair];
         }
-        toTorch.close();
-        torch.waitFor();
+        torch.close();
         Arrays.sort(ours);
         Arrays.sort(theirs);
         Arrays.sort(ratio);

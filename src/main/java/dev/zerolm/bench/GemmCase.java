@@ -49,12 +49,16 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
 
     /** GFLOP/s of ZeroLM's {@link Gemm#gemm} on random operands, timed by plan. */
     public Stats measure(TimingPlan plan) {
+        return Stats.ratesOf(flops() * 1e-9, plan.time(() -> { }, product()));
+    }
+
+    /** One call of ZeroLM's {@link Gemm#gemm} on this shape's random operands (made once, here). */
+    private Runnable product() {
         Rng rng = new Rng(42);
         float[] a = random(rng, M * K), b = random(rng, K * N), c = new float[M * N];
         int lda = transA ? M : K;   // A stored (K, M) when transposed, else (M, K)
         int ldb = transB ? K : N;   // B stored (N, K) when transposed, else (K, N)
-        double[] seconds = plan.time(() -> { }, () -> Gemm.gemm(transA, transB, M, N, K, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, N));
-        return Stats.ratesOf(flops() * 1e-9, seconds);
+        return () -> Gemm.gemm(transA, transB, M, N, K, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, N);
     }
 
     /** ZeroLM's and PyTorch's GFLOP/s on this product, timed call for call in turns. */
@@ -66,10 +70,7 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
      * other side's threads get {@link #PAUSE_MILLIS} to go to sleep.
      */
     public Turns measureInTurns(TimingPlan plan, PyTorchGemmTurns torch) throws IOException, InterruptedException {
-        Rng rng = new Rng(42);
-        float[] a = random(rng, M * K), b = random(rng, K * N), c = new float[M * N];
-        int lda = transA ? M : K, ldb = transB ? K : N;
-        Runnable ours = () -> Gemm.gemm(transA, transB, M, N, K, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, N);
+        Runnable ours = product();
         torch.row(id());
         long warmEnd = System.nanoTime() + (long) (plan.minWarmupSeconds() * 1e9);
         for (int i = 0; i < plan.warmupSteps() || System.nanoTime() < warmEnd; i++) {

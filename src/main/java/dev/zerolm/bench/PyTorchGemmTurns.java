@@ -1,14 +1,10 @@
 package dev.zerolm.bench;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,10 +32,7 @@ public final class PyTorchGemmTurns implements AutoCloseable {
 
     /** Starts the script in turns mode with the fair environment; fails with the reason when it cannot. */
     public static PyTorchGemmTurns start(Path python, Path script, int threads) throws IOException {
-        if (!Files.isExecutable(python)) {
-            throw new IOException("bench --vs-pytorch: " + python + " not found; install Python 3 with PyTorch "
-                    + "(Debian: apt-get install python3-torch) or pass --python");
-        }
+        PyTorchReference.requirePython(python);
         ProcessBuilder pb = new ProcessBuilder(command(python, script, threads)).redirectError(ProcessBuilder.Redirect.INHERIT);
         PyTorchReference.fairEnvironment(pb.environment(), threads);
         Process p = pb.start();
@@ -96,18 +89,14 @@ public final class PyTorchGemmTurns implements AutoCloseable {
         }
     }
 
+    /** The script's first line, {"torch", "threads", "blas"}: the header of its usual JSON, read the same way. */
     static BenchReport.PyTorchInfo parseInfo(String line, Path python) throws IOException {
-        JsonNode root;
         try {
-            root = BenchJson.MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new IOException("pytorch_reference.py --turns: expected a JSON line first, got: " + line);
+            PyTorchResults header = PyTorchResults.parse(line);
+            return new BenchReport.PyTorchInfo(header.torchVersion(), header.threads(), python.toString(), header.blas());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("pytorch_reference.py --turns, its first line: " + e.getMessage());
         }
-        if (root == null || !root.path("torch").isTextual() || !root.path("threads").isInt()) {
-            throw new IOException("pytorch_reference.py --turns: expected \"torch\" (text) and \"threads\" (int) in " + line);
-        }
-        return new BenchReport.PyTorchInfo(root.get("torch").asText(), root.get("threads").asInt(), python.toString(),
-                root.path("blas").asText("unknown"));
     }
 
     /** Ends the script (end of its input) and waits for it briefly. */

@@ -47,10 +47,7 @@ public final class PyTorchReference {
     /** Runs the script for the given row ids; its progress goes to our stderr, its JSON is parsed. */
     public static PyTorchResults run(Path python, Path script, List<String> ids, int threads, TimingPlan plan)
             throws IOException, InterruptedException {
-        if (!Files.isExecutable(python)) {
-            throw new IOException("bench --vs-pytorch: " + python + " not found; install Python 3 with PyTorch "
-                    + "(Debian: apt-get install python3-torch) or pass --python");
-        }
+        requirePython(python);
         ProcessBuilder pb = new ProcessBuilder(command(python, script, ids, threads, plan))
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         fairEnvironment(pb.environment(), threads);
@@ -63,6 +60,14 @@ public final class PyTorchReference {
                     + (code == 3 ? " (torch could not be imported: apt-get install python3-torch)" : "") + "; see its messages above");
         }
         return PyTorchResults.parse(out);
+    }
+
+    /** Fails with what to install when python is not there. */
+    static void requirePython(Path python) throws IOException {
+        if (!Files.isExecutable(python)) {
+            throw new IOException("bench --vs-pytorch: " + python + " not found; install Python 3 with PyTorch "
+                    + "(Debian: apt-get install python3-torch) or pass --python");
+        }
     }
 
     static List<String> command(Path python, Path script, List<String> ids, int threads, TimingPlan p) {

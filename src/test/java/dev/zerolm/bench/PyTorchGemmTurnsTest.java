@@ -67,7 +67,7 @@ class PyTorchGemmTurnsTest {
     @Test
     void aScriptThatDiesOrPrintsNoHeaderIsReported() throws Exception {
         assertThatThrownBy(() -> PyTorchGemmTurns.start(fakePython("echo 'no torch here'\n"), dir.resolve("s.py"), 2))
-                .isInstanceOf(IOException.class).hasMessageContaining("expected a JSON line first").hasMessageContaining("no torch here");
+                .isInstanceOf(IOException.class).hasMessageContaining("its first line").hasMessageContaining("no torch here");
         assertThatThrownBy(() -> PyTorchGemmTurns.start(fakePython("exit 3\n"), dir.resolve("s.py"), 2))
                 .isInstanceOf(IOException.class).hasMessageContaining("ended after its start");
         assertThatThrownBy(() -> PyTorchGemmTurns.start(dir.resolve("no-python"), dir.resolve("s.py"), 2))
