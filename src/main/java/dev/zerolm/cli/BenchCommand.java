@@ -44,7 +44,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
-    @Option(names = "--vs-pytorch", description = "Also run " + PyTorchReference.SCRIPT + " and add PyTorch's numbers and the ratio.")
+    @Option(names = "--vs-pytorch", description = "Also run " + PyTorchReference.SCRIPT + " and add PyTorch's numbers and the ratio. GEMM rows"
+            + " take turns, one ZeroLM call then one PyTorch call, 250 ms apart.")
     boolean vsPyTorch;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for --vs-pytorch. Default: ${DEFAULT-VALUE}.")
