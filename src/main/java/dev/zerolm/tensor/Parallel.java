@@ -26,6 +26,9 @@ public final class Parallel {
 
     private static volatile int threads = defaultThreads();
 
+    /** Tests: what a worker runs before it claims chunks of a kernel, to play one slow to wake. */
+    static volatile Runnable beforeWorkerClaims;
+
     /** One turn of a wait loop: yields the core, so a waiter never keeps the thread it waits for off it. */
     private static void pause() {
         Thread.yield();
@@ -75,7 +78,9 @@ public final class Parallel {
     /**
      * Runs body over [0, n) split into at most {@code threads()} contiguous chunks of at least
      * {@code minChunk} items each; small ranges run on the calling thread with no hand-off cost.
-     * The split depends only on n, minChunk and the thread count, so results are deterministic.
+     * The split depends only on n, minChunk and the thread count, so results are deterministic. Which thread runs a
+     * chunk does not: the caller takes the next unclaimed chunk when it is done with its own, so a worker slow to wake
+     * costs a kernel no more than running that chunk on the caller would.
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
         if (n <= 0) return;
@@ -118,73 +123,81 @@ public final class Parallel {
     }
 
     /**
-     * One kernel handed to the workers. Fixed chunks: chunk c + 1 goes to worker c and the caller runs chunk 0. Dynamic
-     * chunks ({@link #forDynamic}): every participant takes the next chunk of grain items until none is left.
+     * One kernel handed to the workers: chunks that the caller and the woken workers claim one after another until none
+     * is left. Fixed chunks ({@link #forRange}) have bounds computed up front, so a chunk covers the same items
+     * whoever runs it; dynamic ones ({@link #forDynamic}) are grain items each. Either way a worker that is late to
+     * wake (parked, or its core taken by another busy machine) finds its chunk already done by the caller instead of
+     * holding the caller up.
      */
     private static final class Job {
         /** Dropped once every chunk has run: the pool keeps the latest job, and must not keep what it captured. */
         RangeBody body;
         /** Fixed chunk c is [bounds[c], bounds[c + 1]); null for dynamic chunks. */
         final int[] bounds;
-        /** Dynamic chunks: the next one to take, of grain items each over [0, n); null for fixed chunks. */
-        final AtomicInteger next;
+        /** Dynamic chunks: grain items each over [0, n). */
         final int n, grain;
-        /** The caller and the first participants − 1 workers run a share. */
+        final int chunks;
+        /** The caller and the first participants − 1 workers take chunks. */
         final int participants;
-        final AtomicInteger pending;
+        /** The next chunk to claim. */
+        final AtomicInteger next = new AtomicInteger();
+        /** Chunks claimed and not yet finished or skipped; the caller waits for zero once it has claimed the rest. */
+        final AtomicInteger running = new AtomicInteger();
         volatile Throwable failure;
         volatile Thread waiter;
 
         Job(RangeBody body, int[] bounds) {
-            this(body, bounds, null, 0, 0, bounds.length - 1);
+            this(body, bounds, 0, 0, bounds.length - 1, bounds.length - 1);
         }
 
         Job(RangeBody body, int n, int grain, int participants) {
-            this(body, null, new AtomicInteger(), n, grain, participants);
+            this(body, null, n, grain, (int) ((n + (long) grain - 1) / grain), participants);
         }
 
-        private Job(RangeBody body, int[] bounds, AtomicInteger next, int n, int grain, int participants) {
+        private Job(RangeBody body, int[] bounds, int n, int grain, int chunks, int participants) {
             this.body = body;
             this.bounds = bounds;
-            this.next = next;
             this.n = n;
             this.grain = grain;
+            this.chunks = chunks;
             this.participants = participants;
-            this.pending = new AtomicInteger(participants - 1);
         }
 
-        /** Participant i's share: fixed chunk i, or dynamic chunks until none is left (or one has failed). */
-        void runShare(int i) {
-            if (next == null) {
-                body.run(bounds[i], bounds[i + 1]);
-                return;
-            }
-            for (long start; failure == null && (start = (long) next.getAndIncrement() * grain) < n; ) {
-                body.run((int) start, (int) Math.min(n, start + grain));
+        /** Claims and runs chunks until none is left; after a failure the rest are claimed and skipped. */
+        void runChunks() {
+            while (true) {
+                running.incrementAndGet();                        // before the claim: the caller never sees 0 too soon
+                int c = next.getAndIncrement();
+                try {
+                    if (c >= chunks) return;
+                    if (failure == null) {
+                        if (bounds != null) body.run(bounds[c], bounds[c + 1]);
+                        else body.run(c * grain, (int) Math.min(n, (long) c * grain + grain));
+                    }
+                } catch (Throwable t) {
+                    failure = t;                                  // the rest are claimed and skipped; the caller throws it
+                } finally {
+                    finish();
+                }
             }
         }
 
-        /** Runs participant c's share on a worker; the last one to finish wakes the caller if it went to sleep. */
-        void runChunk(int c) {
-            try {
-                runShare(c);
-            } catch (Throwable t) {
-                failure = t;
-            }
-            if (pending.decrementAndGet() == 0) {
+        private void finish() {
+            if (running.decrementAndGet() == 0) {
                 Thread w = waiter;
                 if (w != null) LockSupport.unpark(w);
             }
         }
 
+        /** Waits until every chunk is claimed (the caller has taken the last) and every claimed one has finished. */
         void await() {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (pending.get() != 0) {
+            while (running.get() != 0) {
                 if (System.nanoTime() < spinUntil) {
                     pause();
                 } else {
                     waiter = Thread.currentThread();
-                    if (pending.get() != 0) LockSupport.park(this);
+                    if (running.get() != 0) LockSupport.park(this);
                 }
             }
         }
@@ -216,16 +229,10 @@ public final class Parallel {
             try {
                 job = j;
                 for (int i = 0; i < j.participants - 1; i++) threads[i].wake();
-                Throwable mine = null;
-                try {
-                    j.runShare(0);
-                } catch (Throwable t) {
-                    mine = t;
-                    j.failure = t;                                  // dynamic chunks: the workers stop taking more
-                }
+                j.runChunks();
                 j.await();
                 j.body = null;                                    // e.g. an optimiser step's gradient, 150 MB for GPT-2's wte
-                Throwable t = mine != null ? mine : j.failure;
+                Throwable t = j.failure;
                 if (t instanceof RuntimeException re) throw re;
                 if (t instanceof Error err) throw err;
                 if (t != null) throw new RuntimeException(t);
@@ -241,7 +248,7 @@ public final class Parallel {
         }
     }
 
-    /** Worker i: spins, then sleeps, until a new kernel is posted; runs chunk i + 1 of it if it has one; repeats. */
+    /** Worker i: spins, then sleeps, until a new kernel is posted; takes chunks of it if it is one of its participants; repeats. */
     private static final class Worker extends Thread {
         private final Workers pool;
         private final int index;
@@ -275,7 +282,11 @@ public final class Parallel {
                 }
                 if (pool.stopped) return;
                 seen = next;
-                if (index + 1 < next.participants) next.runChunk(index + 1);
+                if (index + 1 < next.participants) {
+                    Runnable delay = beforeWorkerClaims;
+                    if (delay != null) delay.run();
+                    next.runChunks();
+                }
             }
         }
     }

@@ -17,6 +17,7 @@ class ParallelTest {
 
     @AfterEach
     void restore() {
+        Parallel.beforeWorkerClaims = null;
         Parallel.setThreads(saved);
     }
 
@@ -50,6 +51,27 @@ class ParallelTest {
         Parallel.forRange(10, 1, (s, e) -> second.add(s + ".." + e));
         assertThat(first).containsExactlyInAnyOrder("0..4", "4..7", "7..10");
         assertThat(second).containsExactlyInAnyOrderElementsOf(first);
+    }
+
+    /** A worker late to wake does not hold the caller up: the caller runs the worker's chunk, the same chunk. */
+    @Test
+    void theCallerRunsTheChunkOfAWorkerLateToWake() {
+        Parallel.setThreads(2);
+        Parallel.forRange(2, 1, (s, e) -> {});                            // the worker is up and waiting
+        Parallel.beforeWorkerClaims = () -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread caller = Thread.currentThread();
+        ConcurrentLinkedQueue<String> chunks = new ConcurrentLinkedQueue<>();
+        long t0 = System.nanoTime();
+        Parallel.forRange(10, 1, (s, e) -> chunks.add(s + ".." + e + (Thread.currentThread() == caller ? " caller" : " worker")));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(chunks).containsExactlyInAnyOrder("0..5 caller", "5..10 caller");
+        assertThat(millis).as("the caller did not wait for the worker").isLessThan(250);
     }
 
     /** Dynamic chunks: every index once, in chunks of the grain, for every thread count. */
