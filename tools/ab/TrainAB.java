@@ -12,11 +12,13 @@ import java.util.Arrays;
  * <pre>
  * java --add-modules jdk.incubator.vector tools/ab/TrainAB.java MODEL ROUNDS old.jar new.jar[:prop=value,...]
  * </pre>
- * MODEL is a bench model id (A, B, C, C-lean, ...). A round times at least 20 steps and 1 s of each jar (`zerolm bench`'s
- * train row, {@code ModelBench.train}), after a first untimed round that warms the JIT for 5 s. Properties after a
+ * MODEL is a bench model id (A, B, C, C-lean, ...). A round times at least 20 steps (-Dsteps=N to change) and 1 s of each
+ * jar (`zerolm bench`'s train row, {@code ModelBench.train}), after a first untimed round that warms the JIT for 5 s. Properties after a
  * jar's path are set just before its classes load and stay set for the jars after it.
  */
 public class TrainAB {
+
+    static final int STEPS = Integer.getInteger("steps", 20);
 
     public static void main(String[] args) throws Throwable {
         if (args.length < 4) {
@@ -64,10 +66,10 @@ public class TrainAB {
                     Class.forName("dev.zerolm.bench.Stats", true, loader).getMethod("median"));
         }
 
-        /** Median tokens/s of at least 20 timed steps and 1 s, after warm-up steps for at least warmupSeconds. */
+        /** Median tokens/s of at least STEPS timed steps and 1 s, after warm-up steps for at least warmupSeconds. */
         double train(double warmupSeconds) throws Exception {
             Object timing = plan.getConstructor(int.class, int.class, double.class, double.class, int.class)
-                    .newInstance(3, 20, warmupSeconds, 1.0, 400);
+                    .newInstance(3, STEPS, warmupSeconds, 1.0, Math.max(STEPS, 400));
             return (double) median.invoke(tokensPerSecond.invoke(train.invoke(null, model, timing)));
         }
 

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pool stays within its capacity and, when stale lengths fill it, starts over with the current ones; an array is
+ * The pool stays within its capacity and, once a training pass has closed, within one and a half times what the largest
+ * pass took; when it is full, the lengths least recently used go first; an array is
  * handed out once however often it is given back; a no-grad forward pass, and only that, draws on it and returns to it.
  */
 class BufferPoolTest {
@@ -26,13 +27,33 @@ class BufferPoolTest {
     }
 
     @Test
-    void staleLengthsAreDroppedWhenThePoolIsFull() {
-        for (int n = 100; n <= 400; n += 100) BufferPool.give(BufferPool.take(n));   // 1000 floats of old lengths
+    void theLeastRecentlyUsedLengthsGoWhenThePoolIsFull() {
+        for (int n = 100; n <= 400; n += 100) BufferPool.give(BufferPool.take(n));   // 1000 floats of older lengths
         assertThat(BufferPool.pooledFloats()).isEqualTo(1000);
+        float[] three = BufferPool.take(300);
+        BufferPool.give(three);                               // 300 is now the most recently used length
         float[] fresh = BufferPool.take(250);
-        BufferPool.give(fresh);                              // does not fit: the old ones go
-        assertThat(BufferPool.pooledFloats()).isEqualTo(250);
+        BufferPool.give(fresh);                               // does not fit: 100 and 200 go, 400 and 300 stay
+        assertThat(BufferPool.pooledFloats()).isEqualTo(950);
         assertThat(BufferPool.take(250)).isSameAs(fresh);
+        assertThat(BufferPool.take(300)).isSameAs(three);
+        float[] hundred = BufferPool.take(100);
+        assertThat(BufferPool.isRecyclable(hundred)).isTrue(); // a new one, minted here
+        assertThat(BufferPool.pooledFloats()).isEqualTo(400);
+    }
+
+    @Test
+    void afterATrainingPassThePoolKeepsOneAndAHalfTimesWhatThePassTook() {
+        try (var pass = BufferPool.trainingPass()) {
+            for (int n = 100; n <= 300; n += 100) BufferPool.give(BufferPool.take(n));  // takes 600 floats in all
+            try (var inner = BufferPool.recomputePass()) {
+                BufferPool.give(BufferPool.take(40));        // a nested pass counts towards the outermost one
+            }
+        }
+        // budget: 1.5 x 640 = 960 of the 1000. Stale lengths beyond it go as new ones come back.
+        BufferPool.give(BufferPool.take(400));
+        assertThat(BufferPool.pooledFloats()).isLessThanOrEqualTo(960);
+        assertThat(BufferPool.pooledFloats()).isEqualTo(940);    // 100, the least recently used length, made room
     }
 
     @Test
