@@ -61,13 +61,16 @@ final class Reduce {
     static Tensor sumRows(Tensor x, int[] target) {
         int n = Shapes.numel(target), rows = x.numel() / Math.max(1, n), off = x.offset();
         float[] a = x.data();
-        double[] acc = new double[n];
-        for (int r = 0; r < rows; r++) {
-            int base = off + r * n;
-            for (int j = 0; j < n; j++) acc[j] += a[base + j];
-        }
         float[] out = new float[n];
-        for (int j = 0; j < n; j++) out[j] = (float) acc[j];
+        // Split by columns: each column still sums its rows in order, so any split gives the same bits.
+        Parallel.forRange(n, Math.max(16, (1 << 15) / Math.max(1, rows)), (lo, hi) -> {
+            double[] acc = new double[hi - lo];
+            for (int r = 0; r < rows; r++) {
+                int base = off + r * n;
+                for (int j = lo; j < hi; j++) acc[j - lo] += a[base + j];
+            }
+            for (int j = lo; j < hi; j++) out[j] = (float) acc[j - lo];
+        });
         return Tensor.of(out, target);
     }
 

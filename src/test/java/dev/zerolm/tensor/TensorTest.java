@@ -254,4 +254,28 @@ class TensorTest {
         loss.backward();
         assertThat(x.grad().toArray()).containsOnly(3f);
     }
+
+    /** A bias gradient (sum over rows, split by columns across threads) is the in-order double sum, for 1-4 threads. */
+    @Test
+    void sumToShapeOfRowsIsTheSameForEveryThreadCount() {
+        int rows = 1037, n = 100;
+        Tensor x = Tensor.randn(new Rng(3), rows, n);
+        float[] a = x.toArray();
+        float[] expected = new float[n];
+        for (int j = 0; j < n; j++) {
+            double s = 0;
+            for (int r = 0; r < rows; r++) s += a[r * n + j];
+            expected[j] = (float) s;
+        }
+        int saved = Parallel.threads();
+        try {
+            for (int threads = 1; threads <= 4; threads++) {
+                Parallel.setThreads(threads);
+                assertThat(x.sumToShape(new int[] {n}).toArray()).as("%d threads", threads).containsExactly(expected);
+                assertThat(x.sumToShape(new int[] {1, n}).shape()).containsExactly(1, n);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
 }

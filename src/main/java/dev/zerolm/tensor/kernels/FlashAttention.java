@@ -222,7 +222,7 @@ public final class FlashAttention {
     /** An array of n zeros from {@link BufferPool} (the sweeps add into it). */
     private static float[] zeroedGradient(int n) {
         float[] a = BufferPool.take(n);
-        Arrays.fill(a, 0f);
+        Parallel.forRange(n, 1 << 15, (lo, hi) -> Arrays.fill(a, lo, hi, 0f));
         return a;
     }
 
@@ -495,7 +495,7 @@ public final class FlashAttention {
     private static float[] transposePadded(float[] x, Dims dims) {
         int Tk = dims.keys(), hs = dims.headSize(), kPad = dims.paddedKeys();
         float[] t = BufferPool.take(dims.heads() * hs * kPad);
-        Parallel.forRange(dims.heads(), Math.max(1, (1 << 16) / (Tk * hs)), (lo, hi) -> {
+        Parallel.forRange(dims.heads(), Math.max(1, (1 << 14) / (Tk * hs)), (lo, hi) -> {
             for (int h = lo; h < hi; h++) {
                 for (int j = 0; j < Tk; j++) {
                     int src = (h * Tk + j) * hs, dst = h * hs * kPad + j;
