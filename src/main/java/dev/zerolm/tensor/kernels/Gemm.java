@@ -395,7 +395,11 @@ public final class Gemm {
         if (beta != 0f && beta != 1f) {
             Parallel.forRange(M, Math.max(1, (int) (MIN_MACS_PER_THREAD / N)), (s, e) -> scale(e - s, N, beta, C, offC + s * ldc, ldc));
         }
-        int blockWidth = blockWidth(N), blockHeight = transA ? MC_TRANSPOSED : MC;
+        int blockWidth = blockWidth(N), threads = Parallel.threads();
+        // Fewer row blocks than threads (a weight gradient of 128 rows, in blocks of 288): smaller blocks, one for
+        // every thread. The block height does not change what any element of C sums, or in which order.
+        int fullHeight = transA ? MC_TRANSPOSED : MC;
+        int blockHeight = ceilDiv(M, fullHeight) >= threads ? fullHeight : Math.max(MR, ceilDiv(ceilDiv(M, threads), MR) * MR);
         int rowBlocks = ceilDiv(M, blockHeight);
         float[] packedB = WORKSPACE.get().packedB(KC * blockWidth);  // the caller's buffer; the workers read it too
         for (int jc = 0; jc < N; jc += blockWidth) {
