@@ -34,7 +34,7 @@ public final class JsonlClassification {
             try {
                 node = JSON.readTree(line);
             } catch (JsonProcessingException e) {
-                throw new IOException(where + ": not valid JSON: " + e.getOriginalMessage());
+                throw new IOException(where + ": not valid JSON: " + withoutStartMarker(e.getOriginalMessage()));
             }
             if (node == null || !node.isObject()) throw new IOException(where + ": expected a JSON object {\"text\": ..., \"label\": ...}");
             JsonNode text = node.get("text"), label = node.get("label");
@@ -57,5 +57,11 @@ public final class JsonlClassification {
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /** Jackson's reason without its "(start marker at [Source: REDACTED ...])": file:line already says where. */
+    private static String withoutStartMarker(String reason) {
+        int cut = reason.indexOf(" (start marker at");
+        return cut >= 0 ? reason.substring(0, cut) : reason;
     }
 }

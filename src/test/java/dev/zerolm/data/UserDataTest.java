@@ -35,7 +35,11 @@ class UserDataTest {
     @Test
     void jsonlErrorsNameFileAndLine() throws IOException {
         Path broken = write("a.jsonl", "{\"text\": \"x\", \"label\": 1}\n{\"text\": \"y\", \"label\": \n");
-        assertThatThrownBy(() -> JsonlClassification.read(broken)).hasMessageContaining("a.jsonl:2").hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> JsonlClassification.read(broken)).hasMessageContaining("a.jsonl:2").hasMessageContaining("not valid JSON")
+                .hasMessageNotContaining("Source");
+        Path unclosed = write("c.jsonl", "{\"text\": \"x\", \"label\": 1\n");
+        assertThatThrownBy(() -> JsonlClassification.read(unclosed)).hasMessageContaining("c.jsonl:1")
+                .hasMessageContaining("expected close marker for Object").hasMessageNotContaining("Source");
         Path noLabel = write("b.jsonl", "{\"text\": \"x\"}\n");
         assertThatThrownBy(() -> JsonlClassification.read(noLabel)).hasMessageContaining("b.jsonl:1").hasMessageContaining("\"label\"");
         Path notText = write("c.jsonl", "{\"text\": \"x\", \"label\": 1}\n{\"text\": 5, \"label\": 1}\n");
