@@ -1,10 +1,6 @@
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -48,27 +44,14 @@ public class GemmAB {
             }
         }
         for (int v = 0; v < variants; v++) {
-            double[] ratio = new double[pairs];
-            for (int i = 0; i < pairs; i++) ratio[i] = gflops[v][i] / gflops[0][i];
-            Arrays.sort(ratio);
-            double[] sorted = gflops[v].clone();
-            Arrays.sort(sorted);
-            System.out.printf("%dx%dx%d %s  %-40s median %6.1f GFLOP/s  max %6.1f  | vs first: median %.3f (quartiles %.3f-%.3f)%n",
-                    M, K, N, args[3], args[5 + v], sorted[pairs / 2], sorted[pairs - 1], ratio[pairs / 2], ratio[pairs / 4], ratio[3 * pairs / 4]);
+            System.out.printf("%dx%dx%d %s  %-40s %s%n", M, K, N, args[3], args[5 + v],
+                    AbJars.summary(gflops[v], gflops[0], "%6.1f", "GFLOP/s"));
         }
     }
 
     /** Gemm.gemm of one jar, in a class loader of its own, after setting the properties that follow the jar's path. */
     private static MethodHandle loadGemm(String spec) throws Exception {
-        String[] parts = spec.split(":", 2);
-        if (parts.length == 2) {
-            for (String kv : parts[1].split(",")) {
-                String[] p = kv.split("=", 2);
-                System.setProperty(p[0], p[1]);
-            }
-        }
-        URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(parts[0]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        Class<?> gemm = Class.forName("dev.zerolm.tensor.kernels.Gemm", true, loader);
+        Class<?> gemm = Class.forName("dev.zerolm.tensor.kernels.Gemm", true, AbJars.load(spec));
         MethodType type = MethodType.methodType(void.class, boolean.class, boolean.class, int.class, int.class, int.class,
                 float.class, float[].class, int.class, int.class, float[].class, int.class, int.class, float.class,
                 float[].class, int.class, int.class);

@@ -1,8 +1,4 @@
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Compares the training step of two (or more) ZeroLM jars inside one JVM, on a machine too noisy for separate runs:
@@ -38,14 +34,8 @@ public class TrainAB {
             }
         }
         for (int v = 0; v < variants; v++) {
-            double[] ratio = new double[rounds];
-            for (int i = 0; i < rounds; i++) ratio[i] = tokensPerSecond[v][i] / tokensPerSecond[0][i];
-            Arrays.sort(ratio);
-            double[] sorted = tokensPerSecond[v].clone();
-            Arrays.sort(sorted);
-            System.out.printf("train %s  %-40s median %8.0f tok/s  max %8.0f  | vs first: median %.3f (quartiles %.3f-%.3f)%n",
-                    model, args[2 + v], sorted[rounds / 2], sorted[rounds - 1], ratio[rounds / 2], ratio[rounds / 4],
-                    ratio[3 * rounds / 4]);
+            System.out.printf("train %s  %-40s %s%n", model, args[2 + v],
+                    AbJars.summary(tokensPerSecond[v], tokensPerSecond[0], "%8.0f", "tok/s"));
         }
     }
 
@@ -53,7 +43,7 @@ public class TrainAB {
     private record Jar(Method train, Object model, Class<?> plan, Method tokensPerSecond, Method median) {
 
         Jar(String spec, String modelId) throws Exception {
-            this(load(spec), modelId);
+            this(AbJars.load(spec), modelId);
         }
 
         private Jar(ClassLoader loader, String modelId) throws Exception {
@@ -71,17 +61,6 @@ public class TrainAB {
             Object timing = plan.getConstructor(int.class, int.class, double.class, double.class, int.class)
                     .newInstance(3, STEPS, warmupSeconds, 1.0, Math.max(STEPS, 400));
             return (double) median.invoke(tokensPerSecond.invoke(train.invoke(null, model, timing)));
-        }
-
-        private static ClassLoader load(String spec) throws Exception {
-            String[] parts = spec.split(":", 2);
-            if (parts.length == 2) {
-                for (String kv : parts[1].split(",")) {
-                    String[] p = kv.split("=", 2);
-                    System.setProperty(p[0], p[1]);
-                }
-            }
-            return new URLClassLoader(new URL[] {Path.of(parts[0]).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         }
     }
 }
