@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * for jc in N step NC                 B block (KC, NC) is packed once and shared by every MC block
  *   for pc in K step KC
- *     pack B[pc:pc+KC, jc:jc+NC]      into NR-wide column panels, zero padded; stays in L2
+ *     pack B[pc:pc+KC, jc:jc+NC]      into NR-wide column panels, zero padded; in L2 or L3 (see KC, NC)
  *     for ic in M step MC
  *       pack A[ic:ic+MC, pc:pc+KC]    into MR-tall row panels, zero padded
  *       for ir in MC step MR          one (KC, MR) A panel stays in L1 ...
@@ -46,10 +46,19 @@ public final class Gemm {
     /** Columns of C per micro-kernel tile: two vector registers. */
     static final int NR = 2 * LANES;
     /**
-     * Depth of one packed block: the micro-kernel's (KC, NR) B panel and (KC, MR) A panel fit in L1 together (32 + 12
-     * KiB of 48 with AVX-512 here). At 384 the B panel alone (48 KiB) filled L1 and products ran 2-8% slower.
+     * The block sizes below were measured per CPU family, on the machines we had: they differ because the caches do.
+     * On AMD Zen 4 (32 KiB L1 and 1 MiB L2 a core, 32 MiB of L3 shared) blocks of 512 x 1536 streamed from L3 ran
+     * 3-10% faster than 256 x 768 (fewer passes over C and fewer repacks of A outweigh L2 misses on B); on an Intel
+     * Xeon (48 KiB L1, 2 MiB L2) the smaller blocks won. The gemm.kc, gemm.nc, gemm.mc and gemm.mcT properties
+     * override them.
      */
-    static final int KC = Integer.getInteger("gemm.kc", 256);
+    private static final boolean LARGE_BLOCKS = isAmd();
+
+    /**
+     * Depth of one packed block. Intel: the micro-kernel's (KC, NR) B panel and (KC, MR) A panel fit in L1 together
+     * (32 + 12 KiB of 48 with AVX-512); at 384 the B panel alone (48 KiB) filled L1 and products ran 2-8% slower.
+     */
+    static final int KC = Integer.getInteger("gemm.kc", LARGE_BLOCKS ? 512 : 256);
     /** Rows of A per packed block: a (MC, KC) block of A fits in L2. Multiple of MR. */
     static final int MC = Math.max(MR, Integer.getInteger("gemm.mc", 72) / MR * MR);
     /**
@@ -58,12 +67,13 @@ public final class Gemm {
      */
     static final int MC_TRANSPOSED = Math.max(MR, Integer.getInteger("gemm.mcT", 288) / MR * MR);
     /**
-     * Columns of B per packed block, at most: a (KC, NC) block, 768 KiB, stays in L2 (2 MiB a core here). 768 covers a
-     * model's 768-wide products in one block, so A is packed once per K block (512 and 1024 were slower).
+     * Columns of B per packed block, at most. Intel: a (KC, NC) block, 768 KiB, stays in L2; 768 covers a model's
+     * 768-wide products in one block, so A is packed once per K block (512 and 1024 were slower). AMD: 1536 (3 MiB at
+     * KC 512, from L3) halves the packing of A on the 3072-wide products.
      */
-    static final int NC = Math.max(NR, Integer.getInteger("gemm.nc", 768) / NR * NR);
+    static final int NC = Math.max(NR, Integer.getInteger("gemm.nc", LARGE_BLOCKS ? 1536 : 768) / NR * NR);
 
-    /** Up to this many rows per thread (1.1 MiB of A at KC 256), A may be packed once per K block for all B blocks. */
+    /** Up to this many rows per thread (1.1 MiB of A at KC 256, 2.3 at 512), A may be packed once per K block for all B blocks. */
     static final int FEW_ROWS = Integer.getInteger("gemm.fewRows", 1152);
 
     /** Whether the row split shares packed B between threads ({@link #sharedB}); false: each thread packs its own. */
@@ -800,6 +810,15 @@ public final class Gemm {
     static int blockWidth(int cols) {
         int blocks = ceilDiv(cols, NC);
         return ceilDiv(ceilDiv(cols, blocks), NR) * NR;
+    }
+
+    /** True on an AMD processor ("AuthenticAMD" in /proc/cpuinfo); false elsewhere, and off Linux. */
+    private static boolean isAmd() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("vendor_id")).findFirst().map(l -> l.contains("AuthenticAMD")).orElse(false);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static int ceilDiv(int a, int b) {

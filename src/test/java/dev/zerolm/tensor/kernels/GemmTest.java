@@ -113,12 +113,13 @@ class GemmTest {
         for (int m : small) for (int n : small) for (int k : small) shapes.add(new int[] {m, n, k});
         int[][] fixed = {
             {100, 129, 100}, {129, 100, 31}, {129, 129, 129}, {3, 1000, 17}, {1000, 3, 17}, {17, 31, 1000},
-            {300, 40, 600},  // several MC blocks, a partial KC block (256 deep)
-            {7, 3100, 20},   // more columns than one NC block
+            {300, 40, 600},  // several MC blocks, a partial KC block (KC is 256 or 512 by CPU)
+            {7, 3100, 20},   // more columns than one NC block (768 or 1536)
             {145, 33, 70},   // one row past whole MC blocks (72 rows each)
             {577, 40, 50},   // transposed A: one row past two blocks of 288 rows
             {120, 3500, 40}, // wide and shallow: threads split columns (less packing), past one NC block per thread
-            {400, 1700, 400}, // rows split, three B blocks of equal width (the last one narrower), a partial KC block
+            {400, 1700, 400}, // rows split, two or three B blocks of equal width (the last one narrower), a partial KC block
+            {40, 3200, 1030}, // rows split, three B blocks at either NC, three KC blocks at either KC (the last partial)
             {200, 4100, 400}, // few rows, many B blocks per thread: A packed once per K block (an LM head's shape)
             {6, 32, 256}, {12, 64, 512}, {150, 70, 257},
             {1, 2304, 96}, {2, 300, 200}, {4, 129, 257}, {7, 200, 100}, {16, 70, 300}, {17, 200, 100},   // skinny (generation), just past it
