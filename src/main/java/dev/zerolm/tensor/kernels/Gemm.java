@@ -406,11 +406,12 @@ public final class Gemm {
             Parallel.forRange(M, Math.max(1, (int) (MIN_MACS_PER_THREAD / N)), (s, e) -> scale(e - s, N, beta, C, offC + s * ldc, ldc));
         }
         int blockWidth = blockWidth(N), threads = Parallel.threads();
-        // Fewer row blocks than threads (a weight gradient of 128 rows, in blocks of 288): smaller blocks, one for
-        // every thread. The block height does not change what any element of C sums, or in which order.
-        int fullHeight = transA ? MC_TRANSPOSED : MC;
-        int blockHeight = ceilDiv(M, fullHeight) >= threads ? fullHeight : Math.max(MR, ceilDiv(ceilDiv(M, threads), MR) * MR);
-        int rowBlocks = ceilDiv(M, blockHeight);
+        // Row blocks of near-equal height (whole MR tiles, at most MC rows), as many as full-height ones would take
+        // rounded up to a multiple of the thread count: 768 rows make 12 blocks of 60-72 rows, not 11 of 72 (one
+        // thread waiting a block's time for the other), and 128 rows of a weight gradient two blocks, not one of 288.
+        // The block height does not change what any element of C sums, or in which order.
+        int tiles = ceilDiv(M, MR), maxTiles = (transA ? MC_TRANSPOSED : MC) / MR;
+        int rowBlocks = Math.min(tiles, ceilDiv(ceilDiv(tiles, maxTiles), threads) * threads);
         float[] packedB = WORKSPACE.get().packedB(KC * blockWidth);  // the caller's buffer; the workers read it too
         for (int jc = 0; jc < N; jc += blockWidth) {
             int nc = Math.min(blockWidth, N - jc), panels = ceilDiv(nc, NR);
@@ -424,7 +425,7 @@ public final class Gemm {
                 Parallel.forDynamic(rowBlocks, 1, (s, e) -> {
                     Workspace ws = WORKSPACE.get();
                     for (int blk = s; blk < e; blk++) {
-                        int ic = blk * blockHeight, mc = Math.min(blockHeight, M - ic);
+                        int ic = blk * tiles / rowBlocks * MR, mc = Math.min(M, (blk + 1) * tiles / rowBlocks * MR) - ic;
                         packA(transA, alpha, A, offA, lda, ic, mc, k0, kc, ws.packedA, ws.aRows.of(lda));
                         tiles(kc, ws.packedA, ic, mc, packedB, j0, nc, accumulate, bias, biasOff, C, offC, ldc, ws.tile);
                     }
