@@ -90,12 +90,13 @@ public abstract class Optimizer {
     /**
      * One optimisation step over every parameter that has a gradient. A parameter big enough to split is updated
      * by all threads at once; the small ones (biases, norms, a small model's matrices), each too small to split,
-     * are updated side by side, a share of the parameters per thread. Each parameter's update is the same either way.
+     * are updated side by side: the threads take them one at a time, largest first, so that no thread is left with
+     * the matrices while another has only biases. Each parameter's update is the same either way.
      */
     public final void step() {
         stepCount++;
         double baseLr = widen(learningRate);
-        List<Runnable> small = new ArrayList<>();
+        List<SmallUpdate> small = new ArrayList<>();
         for (ParamGroup g : groups) {
             double lr = baseLr * widen(g.lrScale());
             double weightDecay = widen(g.weightDecay());
@@ -104,13 +105,17 @@ public abstract class Optimizer {
                 if (grad == null) continue;
                 ParamState st = nextStep(p);
                 if (p.numel() >= 2 * PARALLEL_GRAIN) update(p, grad, st, lr, weightDecay);
-                else small.add(() -> update(p, grad, st, lr, weightDecay));
+                else small.add(new SmallUpdate(p.numel(), () -> update(p, grad, st, lr, weightDecay)));
             }
         }
-        Parallel.forRange(small.size(), 1, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) small.get(i).run();     // forElements runs inline inside a share
+        small.sort((a, b) -> Integer.compare(b.size(), a.size()));
+        Parallel.forDynamic(small.size(), 1, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) small.get(i).update().run();   // forElements runs inline inside a share
         });
     }
+
+    /** A parameter too small to split, and its update. */
+    private record SmallUpdate(int size, Runnable update) {}
 
     /**
      * Fuses the update into backward (PyTorch's optimizer-in-backward pattern): from now on each parameter is
