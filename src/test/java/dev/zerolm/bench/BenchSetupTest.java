@@ -1,5 +1,6 @@
 package dev.zerolm.bench;
 
+import dev.zerolm.tensor.kernels.CpuInfo;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -14,11 +15,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BenchSetupTest {
 
     @Test
-    void cpuModelIsTheFirstModelNameOfCpuinfo() {
+    void cpuinfoFieldsAreTheFirstValueOfTheirKey() {
         String cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel\t\t: 2\nmodel name\t: AMD EPYC 9R45\n\nprocessor\t: 1\n"
                 + "model name\t: AMD EPYC 9R45\n";
-        assertThat(Machine.cpuModelOf(cpuinfo)).isEqualTo("AMD EPYC 9R45");
-        assertThat(Machine.cpuModelOf("")).isEqualTo("unknown");
+        assertThat(CpuInfo.field(cpuinfo, "model name")).isEqualTo("AMD EPYC 9R45");
+        assertThat(CpuInfo.field(cpuinfo, "vendor_id")).isEqualTo("AuthenticAMD");
+        assertThat(CpuInfo.field("", "model name")).isEmpty();
     }
 
     @Test

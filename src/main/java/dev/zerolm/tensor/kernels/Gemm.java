@@ -52,7 +52,7 @@ public final class Gemm {
      * Xeon (48 KiB L1, 2 MiB L2) the smaller blocks won. The gemm.kc, gemm.nc, gemm.mc and gemm.mcT properties
      * override them.
      */
-    private static final boolean LARGE_BLOCKS = isAmd();
+    private static final boolean LARGE_BLOCKS = CpuInfo.field("vendor_id").equals("AuthenticAMD");
 
     /**
      * Depth of one packed block. Intel: the micro-kernel's (KC, NR) B panel and (KC, MR) A panel fit in L1 together
@@ -425,7 +425,7 @@ public final class Gemm {
                 Parallel.forDynamic(rowBlocks, 1, (s, e) -> {
                     Workspace ws = WORKSPACE.get();
                     for (int blk = s; blk < e; blk++) {
-                        int ic = blk * tiles / rowBlocks * MR, mc = Math.min(M, (blk + 1) * tiles / rowBlocks * MR) - ic;
+                        int ic = firstTile(blk, tiles, rowBlocks) * MR, mc = Math.min(M, firstTile(blk + 1, tiles, rowBlocks) * MR) - ic;
                         packA(transA, alpha, A, offA, lda, ic, mc, k0, kc, ws.packedA, ws.aRows.of(lda));
                         tiles(kc, ws.packedA, ic, mc, packedB, j0, nc, accumulate, bias, biasOff, C, offC, ldc, ws.tile);
                     }
@@ -813,13 +813,9 @@ public final class Gemm {
         return ceilDiv(ceilDiv(cols, blocks), NR) * NR;
     }
 
-    /** True on an AMD processor ("AuthenticAMD" in /proc/cpuinfo); false elsewhere, and off Linux. */
-    private static boolean isAmd() {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("vendor_id")).findFirst().map(l -> l.contains("AuthenticAMD")).orElse(false);
-        } catch (java.io.IOException | RuntimeException e) {
-            return false;
-        }
+    /** First tile of block blk when tiles are split into that many near-equal blocks (in long: blk * tiles can pass 2^31). */
+    private static int firstTile(int blk, int tiles, int blocks) {
+        return (int) ((long) blk * tiles / blocks);
     }
 
     private static int ceilDiv(int a, int b) {
