@@ -160,8 +160,8 @@ public final class Bench {
     private boolean measureGemmInTurns() {
         try (PyTorchGemmTurns torch = PyTorchGemmTurns.start(options.python(), options.pytorchScript(), options.threads())) {
             if (pytorch == null) pytorch = torch.info();
-            String note = "GEMM rows: ZeroLM and PyTorch take turns, one call each, " + GemmCase.PAUSE_MILLIS
-                    + " ms apart, so both see the same moments of the machine.";
+            String note = "GEMM rows: ZeroLM and PyTorch take turns " + GemmCase.PAUSE_MILLIS
+                    + " ms apart, so both see the same moments of the machine; each turn times the second of two calls in a row.";
             if (!notes.contains(note)) notes.add(note);
             for (GemmCase c : GemmCase.all()) {
                 log.printf(Locale.ROOT, "both    %-44s ", c.label());

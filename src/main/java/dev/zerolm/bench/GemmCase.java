@@ -65,9 +65,9 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
     public record Turns(Stats zerolm, Stats pytorch) {}
 
     /**
-     * Both sides of a row timed in turns, ZeroLM's call then PyTorch's, so a slow stretch of a shared machine falls on
-     * both alike; warm-up and timed calls by plan (the timed time counted on ZeroLM's calls). Before each timed call the
-     * other side's threads get {@link #PAUSE_MILLIS} to go to sleep.
+     * Both sides of a row timed in turns, ZeroLM's calls then PyTorch's, so a slow stretch of a shared machine falls on
+     * both alike; warm-up and timed calls by plan (the timed time counted on ZeroLM's calls). Before each turn the
+     * other side's threads get {@link #PAUSE_MILLIS} to go to sleep; each turn is an untimed call and a timed one.
      */
     public Turns measureInTurns(TimingPlan plan, PyTorchGemmTurns torch) throws IOException, InterruptedException {
         Runnable ours = product();
@@ -82,11 +82,13 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
         int n = 0;
         while (n < plan.timedSteps() || (total < plan.minTimedSeconds() && n < plan.maxTimedSteps())) {
             Thread.sleep(PAUSE_MILLIS);
+            ours.run();                                  // untimed: wakes this side's threads and cores (see PAUSE_MILLIS)
             long t0 = System.nanoTime();
             ours.run();
             mine[n] = (System.nanoTime() - t0) * 1e-9;
             total += mine[n];
             Thread.sleep(PAUSE_MILLIS);
+            torch.call();
             theirs[n++] = torch.call();
         }
         double gflop = flops() * 1e-9;
@@ -94,11 +96,16 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
     }
 
     /**
-     * Idle time before each timed call in turns. OpenBLAS's worker threads keep polling for work (calling sched_yield)
-     * for a while after a call, and ZeroLM's for 0.1 ms: until then they take cycles from the other side's next call.
-     * Measured (tools/ab/GemmVsTorch.java -Dpause=..., 4096x768x768, 2 threads): ZeroLM's GEMM ran at 121-138 GFLOP/s
-     * with pauses of 0, 50 and 100 ms, and at 179-199 with 150, 250 and 400 ms, so the window is 0.1-0.15 s here
-     * (2^28 clock cycles at 2.1 GHz would be 0.13 s).
+     * Idle time before each turn. OpenBLAS's worker threads keep polling for work (calling sched_yield) for a while
+     * after a call, and ZeroLM's for 1 ms: until then they take cycles from the other side's next call. Measured
+     * (tools/ab/GemmVsTorch.java -Dpause=..., 4096x768x768, 2 threads): ZeroLM's GEMM ran at 121-138 GFLOP/s with
+     * pauses of 0, 50 and 100 ms, and at 179-199 with 150, 250 and 400 ms, so the window is 0.1-0.15 s here.
+     * <p>
+     * Each side then makes two calls back to back and only the second is timed: on a virtual machine the first call
+     * after an idle spell is bimodal. On the 2-core AMD guest, 4096x768x768 calls after a 250 ms pause ran at 100-110
+     * GFLOP/s (both threads at half speed, each on its own CPU) in 20-45% of turns, on both sides alike, against a
+     * steady 190-205 back to back; the row's median then depended on how many turns fell slow (162-182 for ZeroLM,
+     * 180-188 for PyTorch over six rows). A training step runs its products back to back, as the second call does.
      */
     static final long PAUSE_MILLIS = 250;
 
