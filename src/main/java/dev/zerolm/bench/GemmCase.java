@@ -70,29 +70,39 @@ public record GemmCase(int M, int K, int N, boolean transA, boolean transB) {
      * other side's threads get {@link #PAUSE_MILLIS} to go to sleep; each turn is an untimed call and a timed one.
      */
     public Turns measureInTurns(TimingPlan plan, PyTorchGemmTurns torch) throws IOException, InterruptedException {
-        Runnable ours = product();
         torch.row(id());
+        return inTurns(plan, PAUSE_MILLIS, product(), torch::call, flops());
+    }
+
+    /** One call of the other side's product; returns the seconds it took. */
+    interface OtherCall {
+        double seconds() throws IOException;
+    }
+
+    /** The turns of {@link #measureInTurns}: ours and theirs alternate, pauseMillis apart, each turn two calls. */
+    static Turns inTurns(TimingPlan plan, long pauseMillis, Runnable ours, OtherCall theirs, double flops)
+            throws IOException, InterruptedException {
         long warmEnd = System.nanoTime() + (long) (plan.minWarmupSeconds() * 1e9);
         for (int i = 0; i < plan.warmupSteps() || System.nanoTime() < warmEnd; i++) {
             ours.run();
-            torch.call();
+            theirs.seconds();
         }
-        double[] mine = new double[plan.maxTimedSteps()], theirs = new double[plan.maxTimedSteps()];
+        double[] mine = new double[plan.maxTimedSteps()], other = new double[plan.maxTimedSteps()];
         double total = 0;
         int n = 0;
         while (n < plan.timedSteps() || (total < plan.minTimedSeconds() && n < plan.maxTimedSteps())) {
-            Thread.sleep(PAUSE_MILLIS);
+            Thread.sleep(pauseMillis);
             ours.run();                                  // untimed: wakes this side's threads and cores (see PAUSE_MILLIS)
             long t0 = System.nanoTime();
             ours.run();
             mine[n] = (System.nanoTime() - t0) * 1e-9;
             total += mine[n];
-            Thread.sleep(PAUSE_MILLIS);
-            torch.call();
-            theirs[n++] = torch.call();
+            Thread.sleep(pauseMillis);
+            theirs.seconds();
+            other[n++] = theirs.seconds();
         }
-        double gflop = flops() * 1e-9;
-        return new Turns(Stats.ratesOf(gflop, Arrays.copyOf(mine, n)), Stats.ratesOf(gflop, Arrays.copyOf(theirs, n)));
+        double gflop = flops * 1e-9;
+        return new Turns(Stats.ratesOf(gflop, Arrays.copyOf(mine, n)), Stats.ratesOf(gflop, Arrays.copyOf(other, n)));
     }
 
     /**
