@@ -154,7 +154,7 @@ public final class Bench {
     }
 
     /**
-     * With --vs-pytorch, the GEMM rows alternate single calls of ZeroLM and PyTorch ({@link GemmCase#measureInTurns}).
+     * With --vs-pytorch, the GEMM rows alternate turns of ZeroLM and PyTorch (two calls each, the second timed) ({@link GemmCase#measureInTurns}).
      * Returns false, with a note, when PyTorch's side cannot start; the rows are then timed the usual way.
      */
     private boolean measureGemmInTurns() {

@@ -3,7 +3,6 @@ package dev.zerolm.bench;
 import dev.zerolm.tensor.kernels.CpuInfo;
 import jdk.incubator.vector.FloatVector;
 
-
 /**
  * What the numbers were measured on. Benchmarks mean little without it: the same code runs 4x apart on
  * 2 and 8 cores, or with and without AVX-512.

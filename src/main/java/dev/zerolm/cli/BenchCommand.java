@@ -45,7 +45,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--vs-pytorch", description = "Also run " + PyTorchReference.SCRIPT + " and add PyTorch's numbers and the ratio. GEMM rows"
-            + " take turns, one ZeroLM call then one PyTorch call, 250 ms apart.")
+            + " take turns 250 ms apart, ZeroLM's then PyTorch's; each turn makes two calls and times the second.")
     boolean vsPyTorch;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for --vs-pytorch. Default: ${DEFAULT-VALUE}.")

@@ -116,7 +116,7 @@ class GemmTest {
             {300, 40, 600},  // several MC blocks, a partial KC block (KC is 256 or 512 by CPU)
             {7, 3100, 20},   // more columns than one NC block (768 or 1536)
             {145, 33, 70},   // one row past whole MC blocks (72 rows each)
-            {768, 40, 30},   // 64 row tiles: 11 blocks of 72 rows on one thread, 12 of 60-72 on two to four
+            {768, 40, 30},   // 64 row tiles: 11 blocks of 60-72 rows on one thread, 12 on two to four
             {577, 40, 50},   // transposed A: one row past two blocks of 288 rows
             {120, 3500, 40}, // wide and shallow: threads split columns (less packing), past one NC block per thread
             {400, 1700, 400}, // rows split, two or three B blocks of equal width (the last one narrower), a partial KC block
