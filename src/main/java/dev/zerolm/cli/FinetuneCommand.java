@@ -77,6 +77,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     String method;
     @Option(names = "--freeze-blocks", defaultValue = "0", description = "With full: freeze embeddings and the first K blocks.")
     int freezeBlocks;
+    @Option(names = "--freeze-embeddings", description = "With full: freeze the embedding tables only; every block trains.")
+    boolean freezeEmbeddings;
     @Option(names = "--layer-decay", defaultValue = "1", description = "Discriminative LR: block i of n trains at lr*d^(n-i). Default: 1 (off).")
     float layerDecay;
     @Option(names = "--lora-r", defaultValue = "8") int loraR;
@@ -174,6 +176,10 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (loraPlusRatio != 1f && !withLora) {
             throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
         }
+        if ((freezeBlocks > 0 || freezeEmbeddings) && m != Method.FULL) {
+            throw new IllegalArgumentException("--freeze-blocks and --freeze-embeddings go with --method full; " + m.cliName()
+                    + " already freezes the whole backbone");
+        }
         Files.createDirectories(out);   // an --out that cannot be made fails now, not after the data and the base are loaded
         TaskData data = loadData(log);
         if (wordLabelToken != TaskEncoder.LabelToken.FIRST && !data.tokenTask) {
@@ -210,6 +216,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         TaskModel model = FineTunedModel.build(backbone, spec, data.labels.size(), dropout, rng);
         Trainable.apply(model, m);
         if (freezeBlocks > 0) Trainable.freezeFirstBlocks(model, freezeBlocks);
+        if (freezeEmbeddings) Trainable.freezeEmbeddings(model);
         long trainable = Trainable.count(model), total = model.parameterCount();
         float peakLr = lr != null ? lr : m.defaultLearningRate();
         log.printf(Locale.ROOT, "model: %s backbone, %d blocks, %d wide, %s head over %d labels; method %s: %,d of %,d parameters train (%.2f%%), lr %.1e%s; %d threads%s%n",

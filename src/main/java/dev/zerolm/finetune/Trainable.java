@@ -53,6 +53,14 @@ public final class Trainable {
         // The tied word embeddings of an MLM head are frozen with the backbone; nothing else is shared with the head.
     }
 
+    /** Freezes the backbone's embedding tables (and the norm that follows them), for FULL fine-tuning; the blocks still train. */
+    public static void freezeEmbeddings(TaskModel model) {
+        Backbone b = model.backbone();
+        for (var e : b.module().namedParameters().entrySet()) {
+            if (blockOf(b, e.getKey()) < 0) e.getValue().requiresGrad(false);
+        }
+    }
+
     /** Freezes the embeddings and the first k blocks of the backbone (k = 0: nothing), for FULL fine-tuning. */
     public static void freezeFirstBlocks(TaskModel model, int k) {
         Backbone b = model.backbone();

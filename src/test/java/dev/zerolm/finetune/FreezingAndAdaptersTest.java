@@ -53,6 +53,16 @@ class FreezingAndAdaptersTest {
     }
 
     @Test
+    void freezingTheEmbeddingsKeepsOnlyThemFixed() throws Exception {
+        TokenClassifier m = new TokenClassifier(Backbone.of(TinyModels.bert(3)), 3, 0f, new Rng(4));
+        Trainable.freezeEmbeddings(m);
+        Set<String> changed = changedAfterTraining(m);
+        assertThat(changed).noneMatch(n -> n.contains(".embeddings."));
+        assertThat(changed).anyMatch(n -> n.contains(".layer.0.")).contains("classifier.weight");
+        assertThat(m.namedParameters().get("backbone.bert.embeddings.word_embeddings.weight").grad()).isNull();
+    }
+
+    @Test
     void discriminativeGroupsScaleTheLearningRateByDepth() {
         TokenClassifier m = new TokenClassifier(Backbone.of(TinyModels.bert(5)), 3, 0f, new Rng(6));
         List<ParamGroup> groups = Trainable.groups(m, 0.01f, 0.5f);
