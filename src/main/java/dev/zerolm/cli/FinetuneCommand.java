@@ -81,9 +81,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     boolean freezeEmbeddings;
     @Option(names = "--layer-decay", defaultValue = "1", description = "Discriminative LR: block i of n trains at lr*d^(n-i). Default: 1 (off).")
     float layerDecay;
-    @Option(names = "--lora-r", defaultValue = "8") int loraR;
-    @Option(names = "--lora-alpha", defaultValue = "16") float loraAlpha;
-    @Option(names = "--lora-dropout", defaultValue = "0.05") float loraDropout;
+    @Option(names = "--lora-r", defaultValue = "8", description = "LoRA rank r. Default: ${DEFAULT-VALUE}.") int loraR;
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha: the update is scaled by alpha/r. Default: ${DEFAULT-VALUE}.") float loraAlpha;
+    @Option(names = "--lora-dropout", defaultValue = "0.05", description = "Dropout on LoRA's input. Default: ${DEFAULT-VALUE}.") float loraDropout;
     @Option(names = "--loraplus-lr-ratio", defaultValue = "1", description = "LoRA+: LoRA's B matrices train at lr times this "
             + "(PEFT's loraplus_lr_ratio; its paper suggests 16 with a lower --lr). Default: ${DEFAULT-VALUE} (off).")
     float loraPlusRatio;
@@ -120,27 +120,27 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--max-length", defaultValue = "128", description = "Tokens per input. Default: ${DEFAULT-VALUE}.") int maxLength;
     @Option(names = "--limit-train", description = "Use only the first N training examples (quick runs).") Integer limitTrain;
 
-    @Option(names = "--scratch-layers", defaultValue = "2") int scratchLayers;
-    @Option(names = "--scratch-hidden", defaultValue = "128") int scratchHidden;
-    @Option(names = "--scratch-heads", defaultValue = "4") int scratchHeads;
+    @Option(names = "--scratch-layers", defaultValue = "2", description = "--from-scratch: blocks. Default: ${DEFAULT-VALUE}.") int scratchLayers;
+    @Option(names = "--scratch-hidden", defaultValue = "128", description = "--from-scratch: width. Default: ${DEFAULT-VALUE}.") int scratchHidden;
+    @Option(names = "--scratch-heads", defaultValue = "4", description = "--from-scratch: attention heads. Default: ${DEFAULT-VALUE}.") int scratchHeads;
     @Option(names = "--scratch-words", defaultValue = "20000", description = "Whole words in a from-scratch vocabulary.") int scratchWords;
 
     @Option(names = "--gradient-checkpointing", description = "Keep only each block's input while training and re-run the "
             + "block in backward: activation memory of one block, for about one more forward pass.")
     boolean gradientCheckpointing;
 
-    @Option(names = "--epochs", defaultValue = "3") int epochs;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training data. Default: ${DEFAULT-VALUE}.") int epochs;
+    @Option(names = "--batch-size", defaultValue = "32", description = "Examples per step. Default: ${DEFAULT-VALUE}.") int batchSize;
     @Option(names = "--lr", description = "Peak learning rate. Default: 5e-4 for full and freeze, 2e-3 for lora, 3e-3 for adapter.")
     Float lr;
-    @Option(names = "--weight-decay", defaultValue = "0.01") float weightDecay;
-    @Option(names = "--warmup", defaultValue = "0.06", description = "Warmup share of all steps.") float warmup;
-    @Option(names = "--grad-clip", defaultValue = "1.0") float gradClip;
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay on matrices (not on biases, norms or embeddings). Default: ${DEFAULT-VALUE}.") float weightDecay;
+    @Option(names = "--warmup", defaultValue = "0.06", description = "Warmup share of all steps; the rate then decays linearly to 0. Default: ${DEFAULT-VALUE}.") float warmup;
+    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Clip the gradients' global norm to this (0: off). Default: ${DEFAULT-VALUE}.") float gradClip;
     @Option(names = "--eval-every", defaultValue = "0", description = "Evaluate every N steps (0: every epoch).") int evalEvery;
     @Option(names = "--metric", defaultValue = "accuracy", description = "accuracy, macro_f1 or loss: what early stopping and the best checkpoint follow.")
     String metric;
     @Option(names = "--patience", defaultValue = "0", description = "Stop after N evaluations without improvement (0: off).") int patience;
-    @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--seed", defaultValue = "1337", description = "Seed for the head's and adapters' initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.") long seed;
     @Option(names = "--baselines", description = "Also report the baseline on the same split (most-frequent tag / naive Bayes).")
     boolean baselines;
 

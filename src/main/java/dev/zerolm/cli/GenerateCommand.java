@@ -40,12 +40,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "The ", description = "Text to continue. Default: \"${DEFAULT-VALUE}\".")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "200") int maxNewTokens;
+    @Option(names = "--max-new-tokens", defaultValue = "200", description = "Tokens to generate. Default: ${DEFAULT-VALUE}.") int maxNewTokens;
     @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy. Default: ${DEFAULT-VALUE}.") float temperature;
     @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens (0 = all).") int topK;
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass (1 = off).") float topP;
     @Option(names = "--stop", description = "Stop when this string appears (repeatable).") List<String> stop;
-    @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--seed", defaultValue = "1337", description = "Sampling seed. Default: ${DEFAULT-VALUE}.") long seed;
     @Option(names = "--greedy", description = "Always take the most likely token (same as --temperature 0).") boolean greedy;
 
     @Override

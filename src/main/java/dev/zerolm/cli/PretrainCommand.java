@@ -69,12 +69,12 @@ public final class PretrainCommand implements Callable<Integer> {
             + "as T5; trains small encoders much faster) or hf (Hugging Face BERT's fixed N(0, 0.02)). Default: fan-in.")
     String init;
 
-    @Option(names = "--n-layer") Integer nLayer;
-    @Option(names = "--n-head") Integer nHead;
-    @Option(names = "--n-embd") Integer nEmbd;
-    @Option(names = "--block-size") Integer blockSize;
-    @Option(names = "--dropout") Float dropout;
-    @Option(names = "--bias", arity = "1") Boolean bias;
+    @Option(names = "--n-layer", description = "Blocks (default: the preset's).") Integer nLayer;
+    @Option(names = "--n-head", description = "Attention heads (default: the preset's).") Integer nHead;
+    @Option(names = "--n-embd", description = "Width (default: the preset's).") Integer nEmbd;
+    @Option(names = "--block-size", description = "Context length in tokens (default: the preset's).") Integer blockSize;
+    @Option(names = "--dropout", description = "Dropout in the blocks (default: the preset's).") Float dropout;
+    @Option(names = "--bias", arity = "1", description = "true or false: biases in linear layers and norms (default: the preset's).") Boolean bias;
     @Option(names = "--positional", description = "learned, sinusoidal or rotary") PositionalEncoding positional;
 
     @Option(names = "--gradient-checkpointing", description = "Keep only each block's input in the forward pass and "

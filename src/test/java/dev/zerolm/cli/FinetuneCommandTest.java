@@ -37,6 +37,15 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void freezeOptionsWithAMethodOtherThanFullAreRefusedUpFront(@TempDir Path dir) throws Exception {
+        Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
+                "--from-scratch", "--method", "lora", "--freeze-embeddings", "--out", dir.resolve("out").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("--freeze-embeddings go with --method full", "lora");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void aMissingBaseDirectoryIsNamedAsSuch(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("no-such-model");
         Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(),
