@@ -55,10 +55,7 @@ public final class Trainable {
 
     /** Freezes the backbone's embedding tables (and the norm that follows them), for FULL fine-tuning; the blocks still train. */
     public static void freezeEmbeddings(TaskModel model) {
-        Backbone b = model.backbone();
-        for (var e : b.module().namedParameters().entrySet()) {
-            if (blockOf(b, e.getKey()) < 0) e.getValue().requiresGrad(false);
-        }
+        freezeBefore(model.backbone(), 0);
     }
 
     /** Freezes the embeddings and the first k blocks of the backbone (k = 0: nothing), for FULL fine-tuning. */
@@ -67,10 +64,13 @@ public final class Trainable {
         if (k < 0 || k > b.numBlocks()) {
             throw new IllegalArgumentException("freeze first blocks: k must be in [0, " + b.numBlocks() + "], got " + k);
         }
-        if (k == 0) return;
+        if (k > 0) freezeBefore(b, k);
+    }
+
+    /** Freezes every backbone parameter before block k; the embeddings count as block -1. */
+    private static void freezeBefore(Backbone b, int k) {
         for (var e : b.module().namedParameters().entrySet()) {
-            int block = blockOf(b, e.getKey());
-            if (block < k) e.getValue().requiresGrad(false);   // embeddings count as block -1
+            if (blockOf(b, e.getKey()) < k) e.getValue().requiresGrad(false);
         }
     }
 
