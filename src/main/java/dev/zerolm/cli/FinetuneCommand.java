@@ -111,6 +111,9 @@ public final class FinetuneCommand implements Callable<Integer> {
             + "which marks most English part-of-speech tags) or both (on the last, the head reading the first token's "
             + "state beside it: a head twice as wide). Default: ${DEFAULT-VALUE}.")
     String labelToken;
+    @Option(names = "--head-rank", defaultValue = "0", description = "Factor the head's weight into two of rank R "
+            + "(R x (inputs + labels) weights instead of inputs x labels): room in a parameter budget for adapters or "
+            + "LoRA when there are many labels. 0: a full head. Default: ${DEFAULT-VALUE}.") int headRank;
     @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout before the head. Default: ${DEFAULT-VALUE}.") float dropout;
 
     @Option(names = "--train", description = "Training file (classify: JSONL, tag: CoNLL).") Path trainFile;
@@ -212,15 +215,16 @@ public final class FinetuneCommand implements Callable<Integer> {
         var spec = new FineTunedModel.Spec(data.tokenTask ? "token" : "sequence", backbone.kind(),
                 (pooling != null ? pooling : backbone.defaultPooling().name()).toLowerCase(Locale.ROOT), maxLen, m.cliName(), lora,
                 m == Method.ADAPTER ? adapterSize : 0, adapterKind, adapterScale != null ? adapterScale : Adapters.DEFAULT_PARALLEL_SCALE, baseName, data.tokenTask,
-                wordLabelToken.cliName());
+                wordLabelToken.cliName(), headRank);
         TaskModel model = FineTunedModel.build(backbone, spec, data.labels.size(), dropout, rng);
         Trainable.apply(model, m);
         if (freezeBlocks > 0) Trainable.freezeFirstBlocks(model, freezeBlocks);
         if (freezeEmbeddings) Trainable.freezeEmbeddings(model);
         long trainable = Trainable.count(model), total = model.parameterCount();
         float peakLr = lr != null ? lr : m.defaultLearningRate();
-        log.printf(Locale.ROOT, "model: %s backbone, %d blocks, %d wide, %s head over %d labels; method %s: %,d of %,d parameters train (%.2f%%), lr %.1e%s; %d threads%s%n",
-                backbone.kind(), backbone.numBlocks(), backbone.hiddenSize(), spec.task(), data.labels.size(), m.cliName(),
+        log.printf(Locale.ROOT, "model: %s backbone, %d blocks, %d wide, %s head over %d labels%s; method %s: %,d of %,d parameters train (%.2f%%), lr %.1e%s; %d threads%s%n",
+                backbone.kind(), backbone.numBlocks(), backbone.hiddenSize(), spec.task(), data.labels.size(),
+                headRank > 0 ? " (rank " + headRank + ")" : "", m.cliName(),
                 trainable, total, 100.0 * trainable / total, peakLr,
                 loraPlusRatio != 1f ? String.format(Locale.ROOT, " (LoRA B matrices x%.0f)", loraPlusRatio) : "", Parallel.threads(), gradientCheckpointing ? "; gradient checkpointing" : "");
 

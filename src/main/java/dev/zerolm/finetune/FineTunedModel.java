@@ -63,10 +63,11 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
      * @param labelToken   tagging: "first", "last" or "both", the token of each word its label sits on and its
      *                     prediction is read at, and whether the head also reads the word's first token
      *                     ({@link TaskEncoder.LabelToken}); null (older models) reads as first
+     * @param headRank     r of a factored head ({@link TaskModel}), 0 (and absent in older models) for a full one
      */
     public record Spec(String task, String backbone, String pooling, int maxLength, String method, LoraConfig lora,
                        int adapterSize, String adapterKind, float adapterScale, String base, boolean inputWords,
-                       String labelToken) {
+                       String labelToken, int headRank) {
         public Spec {
             adapterKind = Adapters.requireKind(adapterKind == null ? Adapters.SEQUENTIAL : adapterKind);
             labelToken = TaskEncoder.LabelToken.parse(labelToken == null ? "first" : labelToken).cliName();  // saved before: first
@@ -102,7 +103,7 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
         }
         Map<String, LoraLayer> layers = Lora.find(model.backbone().module());
         Map<String, Tensor> head = new LinkedHashMap<>();
-        head.put("classifier.weight", model.classifier().weight());
+        head.put("classifier.weight", model.classifierWeight());    // a factored head goes out as its product
         head.put("classifier.bias", model.classifier().bias());
         return PeftAdapter.of(layers, spec.lora(), spec.base(), spec.task().equals("token") ? "TOKEN_CLS" : "SEQ_CLS", head);
     }
@@ -131,8 +132,8 @@ public record FineTunedModel(TaskModel model, Tokenizer tokenizer, LabelVocab la
     /** A task model for the spec around backbone, with its LoRA or adapters injected (but nothing frozen yet). */
     public static TaskModel build(Backbone backbone, Spec spec, int numLabels, float dropout, Rng rng) {
         TaskModel model = spec.task().equals("token")
-                ? new TokenClassifier(backbone, numLabels, TaskEncoder.LabelToken.parse(spec.labelToken()) == TaskEncoder.LabelToken.BOTH, dropout, rng)
-                : new SequenceClassifier(backbone, numLabels, Pooling.parse(spec.pooling()), dropout, rng);
+                ? new TokenClassifier(backbone, numLabels, TaskEncoder.LabelToken.parse(spec.labelToken()) == TaskEncoder.LabelToken.BOTH, spec.headRank(), dropout, rng)
+                : new SequenceClassifier(backbone, numLabels, Pooling.parse(spec.pooling()), spec.headRank(), dropout, rng);
         if (spec.lora() != null) Lora.inject(backbone.module(), spec.lora(), rng);
         if (spec.adapterSize() > 0) Adapters.inject(backbone, spec.adapterSize(), spec.adapterKind(), spec.adapterScale(), rng);
         return model;

@@ -10,7 +10,12 @@ public final class SequenceClassifier extends TaskModel {
     private final Pooling pooling;
 
     public SequenceClassifier(Backbone backbone, int numLabels, Pooling pooling, float dropout, Rng rng) {
-        super(backbone, backbone.hiddenSize(), numLabels, dropout, rng);
+        this(backbone, numLabels, pooling, 0, dropout, rng);
+    }
+
+    /** headRank > 0 factors the head's weight (see {@link TaskModel}). */
+    public SequenceClassifier(Backbone backbone, int numLabels, Pooling pooling, int headRank, float dropout, Rng rng) {
+        super(backbone, backbone.hiddenSize(), headRank, numLabels, dropout, rng);
         this.pooling = pooling;
     }
 

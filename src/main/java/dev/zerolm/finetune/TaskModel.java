@@ -20,15 +20,27 @@ public abstract sealed class TaskModel extends Module permits SequenceClassifier
 
     private final Backbone backbone;
     private final Dropout dropout;
+    private final Linear classifierDown;   // null for a full-rank head
     private final Linear classifier;
 
-    /** A head that reads featureWidth features per position (the backbone's hidden size, or a multiple of it). */
-    protected TaskModel(Backbone backbone, int featureWidth, int numLabels, float dropout, Rng rng) {
+    /**
+     * A head that reads featureWidth features per position (the backbone's hidden size, or a multiple of it). With
+     * headRank > 0 its (L, F) weight is factored as classifier (L, r) times classifier_down (r, F), which trains
+     * r·(F + L) weights instead of F·L: over Brown's 189 tags, the difference is what parameter-efficient methods
+     * spend on the backbone instead.
+     */
+    protected TaskModel(Backbone backbone, int featureWidth, int headRank, int numLabels, float dropout, Rng rng) {
         if (numLabels < 2) throw new IllegalArgumentException("task model: needs at least 2 labels, got " + numLabels);
+        if (headRank < 0 || headRank >= Math.min(featureWidth, numLabels)) {
+            throw new IllegalArgumentException("task model: head rank must be 0 (full) or between 1 and "
+                    + (Math.min(featureWidth, numLabels) - 1) + " (below the head's " + featureWidth + " inputs and "
+                    + numLabels + " labels), got " + headRank);
+        }
         this.backbone = backbone;
         registerModule("backbone", backbone.module());
         this.dropout = registerModule("dropout", new Dropout(dropout, rng));
-        this.classifier = registerModule("classifier", new Linear(featureWidth, numLabels, true, rng));
+        this.classifierDown = headRank > 0 ? registerModule("classifier_down", new Linear(featureWidth, headRank, false, rng)) : null;
+        this.classifier = registerModule("classifier", new Linear(headRank > 0 ? headRank : featureWidth, numLabels, true, rng));
         // Small head init (Hugging Face uses N(0, 0.02)): the first losses are near log(numLabels).
         classifier.weight().copyFrom(Tensor.randn(rng, 0f, 0.02f, classifier.weight().shape()));
         classifier.bias().fill(0f);
@@ -50,8 +62,10 @@ public abstract sealed class TaskModel extends Module permits SequenceClassifier
         return NNOps.crossEntropy(logits, labels, IGNORE_INDEX, NNOps.Reduction.MEAN);
     }
 
+    /** (..., F) -> (..., L), through (..., r) when the head is factored. */
     protected Tensor head(Tensor features) {
-        return classifier.forward(dropout.forward(features));
+        Tensor x = dropout.forward(features);
+        return classifier.forward(classifierDown != null ? classifierDown.forward(x) : x);
     }
 
     public Backbone backbone() {
@@ -60,6 +74,26 @@ public abstract sealed class TaskModel extends Module permits SequenceClassifier
 
     public Linear classifier() {
         return classifier;
+    }
+
+    /** The head's weight as one (L, F) matrix: classifier's own, or the product of its two factors. */
+    public Tensor classifierWeight() {
+        if (classifierDown == null) return classifier.weight();
+        float[] up = classifier.weight().toArray(), down = classifierDown.weight().toArray();
+        int L = classifier.outFeatures(), r = classifierDown.outFeatures(), F = classifierDown.inFeatures();
+        float[] w = new float[L * F];
+        for (int l = 0; l < L; l++) {
+            for (int k = 0; k < r; k++) {
+                float a = up[l * r + k];
+                for (int f = 0; f < F; f++) w[l * F + f] += a * down[k * F + f];
+            }
+        }
+        return Tensor.of(w, L, F);
+    }
+
+    /** r of a factored head, 0 for a full one. */
+    public int headRank() {
+        return classifierDown == null ? 0 : classifierDown.outFeatures();
     }
 
     public int numLabels() {

@@ -20,7 +20,12 @@ public final class TokenClassifier extends TaskModel {
     }
 
     public TokenClassifier(Backbone backbone, int numLabels, boolean readsWordStarts, float dropout, Rng rng) {
-        super(backbone, (readsWordStarts ? 2 : 1) * backbone.hiddenSize(), numLabels, dropout, rng);
+        this(backbone, numLabels, readsWordStarts, 0, dropout, rng);
+    }
+
+    /** headRank > 0 factors the head's weight (see {@link TaskModel}). */
+    public TokenClassifier(Backbone backbone, int numLabels, boolean readsWordStarts, int headRank, float dropout, Rng rng) {
+        super(backbone, (readsWordStarts ? 2 : 1) * backbone.hiddenSize(), headRank, numLabels, dropout, rng);
         this.readsWordStarts = readsWordStarts;
     }
 

@@ -29,7 +29,7 @@ class FineTunedModelTest {
 
     @Test
     void savedLoraModelReloadsToTheSameLogitsWithItsPeftAdapter(@TempDir Path dir) throws Exception {
-        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, null, 0f, "test", false, null);
+        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, null, 0f, "test", false, null, 0);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.gpt(1)), spec, 2, 0f, new Rng(2));
         Trainable.apply(model, Method.LORA);
         var f = TinyModels.finetuner(model, List.of("no7", "has7"), Finetuner.Config.defaults().withEpochs(2).withBatchSize(4).withLr(1e-2f));
@@ -53,7 +53,7 @@ class FineTunedModelTest {
     @Test
     void adaptersWithEmbeddingLoraTrainBothAndReloadWithoutAPeftCopy(@TempDir Path dir) throws Exception {
         var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter",
-                new LoraConfig(2, 4, 0f, List.of("word_embeddings")), 4, null, 0f, "test", false, null);
+                new LoraConfig(2, 4, 0f, List.of("word_embeddings")), 4, null, 0f, "test", false, null, 0);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
         Trainable.apply(model, Method.ADAPTER);
         var before = new java.util.HashMap<String, float[]>();
@@ -79,7 +79,7 @@ class FineTunedModelTest {
 
     @Test
     void parallelAdaptersReloadWithTheirKindAndScale(@TempDir Path dir) throws Exception {
-        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 2f, "test", false, null);
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 2f, "test", false, null, 0);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
         Rng rng = new Rng(5);
         model.namedParameters().forEach((k, v) -> { if (k.contains(".adapter.up.")) v.copyFrom(Tensor.randn(rng, 0f, 0.3f, v.shape())); });
@@ -93,19 +93,19 @@ class FineTunedModelTest {
             float[] logits = model.logits(ids, null).toArray();
             assertThat(back.model().logits(ids, null).toArray()).containsExactly(logits);
         }
-        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, "serial", 2f, "test", false, null))
+        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, "serial", 2f, "test", false, null, 0))
                 .hasMessageContaining("unknown adapter kind 'serial'");
     }
 
     @Test
     void labelTokenIsSavedAndAnOlderSpecReadsAsFirst() throws Exception {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "full", null, 0, null, 0f, "test", true, "last");
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "full", null, 0, null, 0f, "test", true, "last", 0);
         assertThat(json.readValue(json.writeValueAsString(spec), FineTunedModel.Spec.class)).isEqualTo(spec);
         String older = json.writeValueAsString(spec).replace(",\"labelToken\":\"last\"", "");
         assertThat(older).doesNotContain("labelToken");
         assertThat(json.readValue(older, FineTunedModel.Spec.class).labelToken()).isEqualTo("first");
-        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "full", null, 0, null, 0f, "test", true, "middle"))
+        assertThatThrownBy(() -> new FineTunedModel.Spec("token", "bert", "cls", 16, "full", null, 0, null, 0f, "test", true, "middle", 0))
                 .hasMessageContaining("unknown label token 'middle': use first, last or both");
     }
 
@@ -160,7 +160,7 @@ class FineTunedModelTest {
 
     @Test
     void aHeadThatReadsWordStartsSeesEachTokenBesideItsWordsFirstToken(@TempDir Path dir) throws Exception {
-        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 1f, "test", true, "both");
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 1f, "test", true, "both", 0);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
         var tagger = (TokenClassifier) model;
         assertThat(tagger.readsWordStarts()).isTrue();
@@ -171,17 +171,7 @@ class FineTunedModelTest {
         IntTensor ids = IntTensor.of(new int[] {2, 5, 6, 7, 8, 3}, 1, 6), starts = IntTensor.of(new int[] {0, 1, 2, 2, 4, 5}, 1, 6);
         var batch = new Finetuner.Batch(ids, null, null, starts);
         try (var ignored = GradMode.noGrad()) {
-            float[] logits = model.logits(batch).toArray();                                  // (1, 6, 3)
-            float[] h = model.backbone().hiddenStates(ids, null).toArray();                  // (1, 6, 16)
-            float[] w = model.classifier().weight().toArray(), bias = model.classifier().bias().toArray();
-            int[] s = starts.data();
-            for (int t = 0; t < 6; t++) {
-                for (int l = 0; l < 3; l++) {
-                    double expected = bias[l];
-                    for (int c = 0; c < 16; c++) expected += w[l * 32 + c] * h[t * 16 + c] + w[l * 32 + 16 + c] * h[s[t] * 16 + c];
-                    assertThat(logits[t * 3 + l]).as("token %d label %d", t, l).isCloseTo((float) expected, org.assertj.core.data.Offset.offset(1e-4f));
-                }
-            }
+            float[] logits = assertReadsEachTokenBesideItsWordStart(model, batch, model.classifier().weight());
             new FineTunedModel(model, CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvw"), LabelVocab.ofNames(List.of("a", "b", "c")), spec).save(dir.resolve("m"));
             FineTunedModel back = FineTunedModel.load(dir.resolve("m"));
             assertThat(back.model().logits(batch).toArray()).containsExactly(logits);
@@ -191,10 +181,27 @@ class FineTunedModelTest {
                 .hasMessageContaining("word start 3 of token 2 is not in 0..2");
     }
 
+    /** Checks logits = bias + w (L, 2C) · [h_t ; h_start(t)] at every token of a batch of one; returns them. */
+    private static float[] assertReadsEachTokenBesideItsWordStart(TaskModel model, Finetuner.Batch batch, Tensor weight) {
+        int T = batch.ids().shape()[1], L = model.numLabels(), C = model.backbone().hiddenSize();
+        float[] logits = model.logits(batch).toArray();                                      // (1, T, L)
+        float[] h = model.backbone().hiddenStates(batch.ids(), null).toArray();              // (1, T, C)
+        float[] w = weight.toArray(), bias = model.classifier().bias().toArray();
+        int[] s = batch.wordStarts().data();
+        for (int t = 0; t < T; t++) {
+            for (int l = 0; l < L; l++) {
+                double expected = bias[l];
+                for (int c = 0; c < C; c++) expected += w[l * 2 * C + c] * h[t * C + c] + w[l * 2 * C + C + c] * h[s[t] * C + c];
+                assertThat(logits[t * L + l]).as("token %d label %d", t, l).isCloseTo((float) expected, org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        }
+        return logits;
+    }
+
     @Test
     void aHeadThatReadsWordStartsLearnsFromTheFirstTokenOfAWord() {
         // Token task where a token's label is its word's first id mod 3: only the first piece tells it.
-        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "freeze", null, 0, null, 0f, "test", true, "both");
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "freeze", null, 0, null, 0f, "test", true, "both", 0);
         TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4));
         Trainable.apply(model, Method.FREEZE);
         Finetuner.Batch batch = new Finetuner.Batch(IntTensor.of(new int[] {4, 9, 10, 5, 11, 12}, 1, 6), null,
@@ -205,6 +212,58 @@ class FineTunedModelTest {
         double firstHalf = 0;
         for (int l = 0; l < 3; l++) for (int c = 16; c < 32; c++) firstHalf += Math.abs(g[l * 32 + c]);
         assertThat(firstHalf).as("the head's weights over the first tokens' states get a gradient").isGreaterThan(0);
+    }
+
+    @Test
+    void aFactoredHeadIsItsProductTrainsBothFactorsAndReloads(@TempDir Path dir) throws Exception {
+        // rank 2 over 32 inputs (both) and 5 labels: 2 x 32 + 5 x 2 + 5 weights instead of 5 x 32 + 5
+        var spec = new FineTunedModel.Spec("token", "bert", "cls", 16, "adapter", null, 4, Adapters.PARALLEL, 1f, "test", true, "both", 2);
+        TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 5, 0f, new Rng(4));
+        assertThat(model.headRank()).isEqualTo(2);
+        assertThat(model.classifier().weight().shape()).containsExactly(5, 2);
+        Trainable.apply(model, Method.ADAPTER);
+        var head = new java.util.TreeMap<String, Long>();
+        for (var e : model.namedParameters().entrySet()) {
+            if (!e.getKey().startsWith("backbone.") && e.getValue().requiresGrad()) head.put(e.getKey(), (long) e.getValue().numel());
+        }
+        assertThat(head).containsExactly(java.util.Map.entry("classifier.bias", 5L), java.util.Map.entry("classifier.weight", 10L),
+                java.util.Map.entry("classifier_down.weight", 64L));
+
+        model.classifier().weight().copyFrom(Tensor.randn(new Rng(6), 0f, 0.5f, 5, 2));
+        model.eval();
+        IntTensor ids = IntTensor.of(new int[] {2, 5, 6, 7, 8, 3}, 1, 6), starts = IntTensor.of(new int[] {0, 1, 2, 2, 4, 5}, 1, 6);
+        var batch = new Finetuner.Batch(ids, null, null, starts);
+        try (var ignored = GradMode.noGrad()) {
+            assertThat(model.classifierWeight().shape()).containsExactly(5, 32);
+            float[] logits = assertReadsEachTokenBesideItsWordStart(model, batch, model.classifierWeight());
+            new FineTunedModel(model, CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvw"), LabelVocab.ofNames(List.of("a", "b", "c", "d", "e")), spec).save(dir.resolve("m"));
+            FineTunedModel back = FineTunedModel.load(dir.resolve("m"));
+            assertThat(back.spec().headRank()).isEqualTo(2);
+            assertThat(back.model().logits(batch).toArray()).containsExactly(logits);
+        }
+    }
+
+    @Test
+    void aFactoredHeadGoesIntoPeftsLayoutAsOneFullWeight(@TempDir Path dir) throws Exception {
+        var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 16, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")), 0, null, 0f, "test", false, null, 1);
+        TaskModel model = FineTunedModel.build(Backbone.of(TinyModels.gpt(1)), spec, 3, 0f, new Rng(2));
+        var saved = new FineTunedModel(model, CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvw"), LabelVocab.ofNames(List.of("a", "b", "c")), spec);
+        saved.save(dir.resolve("m"));
+        PeftAdapter peft = PeftAdapter.load(dir.resolve("m/adapter"));
+        Tensor w = peft.modulesToSave().get("classifier.weight");
+        assertThat(w.shape()).containsExactly(3, model.classifierWeight().size(1));
+        assertThat(w.toArray()).containsExactly(model.classifierWeight().toArray());
+    }
+
+    @Test
+    void aHeadRankMustBeBelowTheHeadsWidthAndLabelsAndOlderModelsReadAsFull() throws Exception {
+        var spec = new FineTunedModel.Spec("sequence", "bert", "cls", 16, "full", null, 0, null, 0f, "test", false, null, 3);
+        assertThatThrownBy(() -> FineTunedModel.build(Backbone.of(TinyModels.bert(3)), spec, 3, 0f, new Rng(4)))
+                .hasMessageContaining("head rank must be 0 (full) or between 1 and 2 (below the head's 16 inputs and 3 labels), got 3");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String older = json.writeValueAsString(spec).replace(",\"headRank\":3", "");
+        assertThat(older).doesNotContain("headRank");
+        assertThat(json.readValue(older, FineTunedModel.Spec.class).headRank()).isZero();
     }
 
     @Test

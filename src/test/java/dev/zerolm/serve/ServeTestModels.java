@@ -71,7 +71,7 @@ final class ServeTestModels {
     /** A LoRA sequence classifier over the checkpoint's GPT, saved as `zerolm finetune` saves one (labels ham, spam). */
     static Path tinyFineTunedClassifier(Path dir, Path gptCheckpoint) throws IOException {
         var spec = new FineTunedModel.Spec("sequence", "gpt", "last", 32, "lora", new LoraConfig(2, 4, 0f, List.of("c_attn")),
-                0, null, 0f, "test", false, null);
+                0, null, 0f, "test", false, null, 0);
         TaskModel model = FineTunedModel.build(Backbone.of(Checkpoint.loadModel(gptCheckpoint)), spec, 2, 0f, new Rng(5));
         new FineTunedModel(model, Checkpoint.loadTokenizer(gptCheckpoint), LabelVocab.ofNames(List.of("ham", "spam")), spec).save(dir);
         return dir;
