@@ -179,6 +179,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (loraPlusRatio != 1f && !withLora) {
             throw new IllegalArgumentException("--loraplus-lr-ratio needs LoRA layers: use --method lora, or adapter with --target");
         }
+        if (headRank < 0) throw new IllegalArgumentException("--head-rank must be 0 (a full head) or positive, got " + headRank);
         if ((freezeBlocks > 0 || freezeEmbeddings) && m != Method.FULL) {
             throw new IllegalArgumentException("--freeze-blocks and --freeze-embeddings go with --method full; " + m.cliName()
                     + " already freezes the whole backbone");

@@ -1,5 +1,6 @@
 package dev.zerolm.finetune;
 
+import dev.zerolm.autograd.GradMode;
 import dev.zerolm.nn.Dropout;
 import dev.zerolm.nn.Linear;
 import dev.zerolm.nn.Module;
@@ -76,19 +77,12 @@ public abstract sealed class TaskModel extends Module permits SequenceClassifier
         return classifier;
     }
 
-    /** The head's weight as one (L, F) matrix: classifier's own, or the product of its two factors. */
+    /** The head's weight as one (L, F) matrix: classifier's own, or the product of its two factors (L, r)·(r, F). */
     public Tensor classifierWeight() {
         if (classifierDown == null) return classifier.weight();
-        float[] up = classifier.weight().toArray(), down = classifierDown.weight().toArray();
-        int L = classifier.outFeatures(), r = classifierDown.outFeatures(), F = classifierDown.inFeatures();
-        float[] w = new float[L * F];
-        for (int l = 0; l < L; l++) {
-            for (int k = 0; k < r; k++) {
-                float a = up[l * r + k];
-                for (int f = 0; f < F; f++) w[l * F + f] += a * down[k * F + f];
-            }
+        try (var ignored = GradMode.noGrad()) {
+            return classifier.weight().matmul(classifierDown.weight());
         }
-        return Tensor.of(w, L, F);
     }
 
     /** r of a factored head, 0 for a full one. */

@@ -46,6 +46,15 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void aNegativeHeadRankIsRefusedUpFront(@TempDir Path dir) throws Exception {
+        Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(), "--valid", jsonl(dir, "v.jsonl").toString(),
+                "--from-scratch", "--head-rank", "-2", "--out", dir.resolve("out").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("--head-rank must be 0 (a full head) or positive, got -2");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void aMissingBaseDirectoryIsNamedAsSuch(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("no-such-model");
         Run r = run("finetune", "--task", "classify", "--train", jsonl(dir, "t.jsonl").toString(),
